@@ -1,0 +1,119 @@
+import { CONFIG_SCHEMA } from "../config-schema.js";
+import { type Config, loadConfig } from "../config.js";
+import { resolveSelections } from "../engine/selection.js";
+import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
+import { TapError } from "../errors.js";
+import { HttpError } from "../http/http-error.js";
+import { readJsonFile } from "../json-file.js";
+import { createLogger, type Logger, type LogLevel, Redactor } from "../log.js";
+import { parseConfiguredCatalog, airbyteCatalog } from "../protocol/airbyte-catalog.js";
+import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
+import { AirbyteSerializer } from "../protocol/airbyte.js";
+import { OutputWriter } from "../protocol/output.js";
+import { connect } from "./connect.js";
+import { Interrupts } from "./interrupts.js";
+import { read } from "./read.js";
+
+export type AirbyteCommand = "spec" | "check" | "discover" | "read";
+
+export interface AirbyteArgs {
+  command: AirbyteCommand;
+  config?: string | undefined;
+  catalog?: string | undefined;
+  state?: string | undefined;
+  logLevel: LogLevel;
+}
+
+const DOCS_URL = "https://github.com/tap-firstpromoter/tap-firstpromoter#readme";
+
+/** Airbyte mode: every line on stdout is an AirbyteMessage; logs are LOG messages. Returns the exit code. */
+export async function airbyteMain(args: AirbyteArgs): Promise<number> {
+  const out = new OutputWriter(process.stdout);
+  let redactor = new Redactor([]);
+  let log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
+  try {
+    if (args.command === "spec") {
+      await out.write(
+        `${JSON.stringify({ type: "SPEC", spec: { documentationUrl: DOCS_URL, connectionSpecification: CONFIG_SCHEMA } })}\n`,
+      );
+      return 0;
+    }
+    if (!args.config) throw new TapError(`${args.command} needs --config <file>`, "config_error");
+    let config: Config;
+    try {
+      config = await loadConfig(args.config);
+    } catch (error) {
+      if (args.command === "check" && error instanceof TapError) {
+        await out.write(connectionStatus("FAILED", error.message));
+        return 0;
+      }
+      throw error;
+    }
+    redactor = new Redactor([config.apiKey]);
+    log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
+    if (args.command === "check") return await check(config, out, log);
+    if (args.command === "discover") {
+      await out.write(`${JSON.stringify({ type: "CATALOG", catalog: airbyteCatalog() })}\n`);
+      return 0;
+    }
+    if (!args.catalog) throw new TapError("read needs --catalog <configured_catalog.json>", "config_error");
+    const source = `catalog file ${args.catalog}`;
+    const selections = resolveSelections(
+      parseConfiguredCatalog(await readJsonFile(args.catalog, "catalog"), source),
+      source,
+    );
+    const bookmarks: Bookmarks = args.state
+      ? parseAirbyteState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
+      : {};
+    const interrupts = new Interrupts();
+    const sink = new AirbyteSerializer(out);
+    const result = await read({ config, selections, bookmarks, sink, out, log, interrupts });
+    if (interrupts.exitCode !== undefined) {
+      if (interrupts.exitCode !== 141) {
+        await out.write(traceError(`sync ${interrupts.signal.reason.message}`, "transient_error"));
+      }
+      return interrupts.exitCode;
+    }
+    for (const f of result.failures) {
+      const failureType = f.error instanceof TapError ? f.error.failureType : "system_error";
+      const text = redactor.redact(`stream ${f.stream} failed: ${f.error.message}`);
+      await out.write(traceError(text, failureType, { stream: f.stream, ...stackOf(f.error, log) }));
+    }
+    return result.failures.length ? 1 : 0;
+  } catch (error) {
+    const failureType = error instanceof TapError ? error.failureType : "system_error";
+    const message = redactor.redact(
+      error instanceof TapError ? error.message : `unexpected error: ${(error as Error).message}`,
+    );
+    await out.write(traceError(message, failureType, stackOf(error, log)));
+    return 1;
+  }
+}
+
+function stackOf(error: unknown, log: Logger): { stack?: string } {
+  return log.enabled("debug") && error instanceof Error && error.stack ? { stack: error.stack } : {};
+}
+
+/** One cheap real call (GET /promoters?per_page=1), few retries: SUCCEEDED, or FAILED with what to fix. */
+async function check(config: Config, out: OutputWriter, log: Logger): Promise<number> {
+  const http = connect(config, log, { maxRetries: 2, timeoutMs: Math.min(config.requestTimeoutMs, 30_000) });
+  try {
+    await http.getJson("company/promoters", [["per_page", "1"]]);
+    await out.write(connectionStatus("SUCCEEDED"));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    const hint =
+      error.kind === "auth" || error.kind === "forbidden"
+        ? "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys)"
+        : error.kind === "not_found"
+          ? "the API key was accepted but the account was not found: check account_id"
+          : error.kind === "retries_exhausted"
+            ? `could not reach ${config.baseUrl}: check base_url and the network`
+            : "unexpected answer from the API";
+    await out.write(connectionStatus("FAILED", `${hint} (${error.message})`));
+    return 0;
+  } finally {
+    await http.close();
+  }
+}

@@ -1,0 +1,29 @@
+import type { Dispatcher } from "undici";
+import type { Config } from "../config.js";
+import { HttpClient } from "../http/client.js";
+import { RateBudget } from "../http/rate-budget.js";
+import type { Logger } from "../log.js";
+
+/** The HTTP core for a config: one rate budget shared by every stream of this process. */
+export function connect(
+  config: Config,
+  log: Logger,
+  overrides: { maxRetries?: number; timeoutMs?: number; dispatcher?: Dispatcher } = {},
+): HttpClient {
+  return new HttpClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    accountId: config.accountId,
+    userAgent: config.userAgent,
+    timeoutMs: overrides.timeoutMs ?? config.requestTimeoutMs,
+    retry: {
+      maxRetries: overrides.maxRetries ?? config.maxRetries,
+      baseMs: config.backoffBaseMs,
+      maxMs: config.backoffMaxMs,
+    },
+    budget: new RateBudget(config.requestsPerMinute),
+    maxConcurrency: config.maxConcurrency,
+    log,
+    ...(overrides.dispatcher ? { dispatcher: overrides.dispatcher } : {}),
+  });
+}

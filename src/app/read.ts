@@ -1,0 +1,53 @@
+import type { Config } from "../config.js";
+import type { EventSink } from "../engine/events.js";
+import type { Selection } from "../engine/selection.js";
+import type { Bookmarks } from "../engine/state.js";
+import { runSync, type SyncResult } from "../engine/sync.js";
+import type { Logger } from "../log.js";
+import type { OutputWriter } from "../protocol/output.js";
+import { connect } from "./connect.js";
+import type { Interrupts } from "./interrupts.js";
+
+export interface ReadOptions {
+  config: Config;
+  selections: Selection[];
+  bookmarks: Bookmarks;
+  sink: EventSink;
+  out: OutputWriter;
+  log: Logger;
+  interrupts: Interrupts;
+}
+
+/** One sync, whichever protocol speaks: engine -> sink -> stdout, then a per-stream summary on the log. */
+export async function read(options: ReadOptions): Promise<SyncResult> {
+  const { config, log, out, interrupts } = options;
+  out.onClosed(() => interrupts.stdoutClosed());
+  const http = connect(config, log);
+  const started = Date.now();
+  log.info(
+    `syncing ${options.selections.length} streams from ${config.baseUrl} (${config.requestsPerMinute} requests/min, up to ${config.maxConcurrency} in flight)`,
+  );
+  try {
+    const result = await runSync({
+      config,
+      http,
+      selections: options.selections,
+      bookmarks: options.bookmarks,
+      sink: options.sink,
+      log,
+      signal: interrupts.signal,
+    });
+    for (const s of result.streams) {
+      log.info(
+        `${s.stream}: ${s.records} records, ${s.pages} pages in ${(s.ms / 1000).toFixed(1)} s${s.error ? " (failed)" : ""}`,
+      );
+    }
+    const { requests, retries, rateLimited } = http.stats;
+    log.info(
+      `sync ${result.failures.length ? "failed" : interrupts.signal.aborted ? "interrupted" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${requests} requests, ${retries} retries, ${rateLimited} rate-limited`,
+    );
+    return result;
+  } finally {
+    await http.close();
+  }
+}

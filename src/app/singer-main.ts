@@ -1,0 +1,71 @@
+import { loadConfig } from "../config.js";
+import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
+import { type Bookmarks, parseSingerState } from "../engine/state.js";
+import { TapError } from "../errors.js";
+import { readJsonFile } from "../json-file.js";
+import { createLogger, type LogLevel, Redactor } from "../log.js";
+import { OutputWriter } from "../protocol/output.js";
+import { SingerSerializer, singerLogLine } from "../protocol/singer.js";
+import { parseSingerCatalog, singerCatalog } from "../protocol/singer-catalog.js";
+import { Interrupts } from "./interrupts.js";
+import { read } from "./read.js";
+
+export interface SingerArgs {
+  config?: string | undefined;
+  catalog?: string | undefined;
+  properties?: string | undefined;
+  state?: string | undefined;
+  discover?: boolean | undefined;
+  logLevel: LogLevel;
+}
+
+/** Singer mode: `--discover`, or a sync to stdout. Returns the exit code. */
+export async function singerMain(args: SingerArgs): Promise<number> {
+  const redactor = new Redactor([]);
+  let log = createLogger(args.logLevel, singerSink, redactor);
+  try {
+    if (!args.config) throw new TapError("missing --config <file> (see --help)", "config_error");
+    const config = await loadConfig(args.config);
+    log = createLogger(args.logLevel, singerSink, new Redactor([config.apiKey]));
+    const out = new OutputWriter(process.stdout);
+    if (args.discover) {
+      await out.write(`${JSON.stringify(singerCatalog(), null, 2)}\n`);
+      return 0;
+    }
+    const catalogPath = args.catalog ?? args.properties;
+    const requests: SelectionRequest[] = catalogPath
+      ? parseSingerCatalog(await readJsonFile(catalogPath, "catalog"), `catalog file ${catalogPath}`)
+      : defaultRequests();
+    const selections = resolveSelections(requests, catalogPath ? `catalog file ${catalogPath}` : "default catalog");
+    const bookmarks: Bookmarks = args.state
+      ? parseSingerState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
+      : {};
+    if (selections.length === 0) log.warn("the catalog selects no stream; nothing to sync");
+    const interrupts = new Interrupts();
+    const serializer = new SingerSerializer(out, bookmarks);
+    const result = await read({ config, selections, bookmarks, sink: serializer, out, log, interrupts });
+    await serializer.finish();
+    if (interrupts.exitCode !== undefined) {
+      if (interrupts.exitCode !== 141) log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
+      return interrupts.exitCode;
+    }
+    const [first, ...others] = result.failures;
+    if (!first) return 0;
+    for (const f of others) log.error(`stream ${f.stream} failed: ${f.error.message}`);
+    fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
+    return 1;
+  } catch (error) {
+    fatal(log, error instanceof TapError ? error.message : `unexpected error: ${(error as Error).message}`, error);
+    return error instanceof TapError && error.failureType === "config_error" ? 2 : 1;
+  }
+}
+
+function singerSink(level: LogLevel, message: string): void {
+  process.stderr.write(singerLogLine(level, message));
+}
+
+/** One CRITICAL line; the stack only at debug level. */
+function fatal(log: ReturnType<typeof createLogger>, message: string, error: unknown): void {
+  log.fatal(message);
+  if (log.enabled("debug") && error instanceof Error && error.stack) log.debug(error.stack);
+}

@@ -1,0 +1,132 @@
+/**
+ * The config JSON Schema: validates `--config`, is the Airbyte SPEC's connectionSpecification, the Meltano
+ * settings and the README's config reference. Keep it flat and Airbyte-friendly (no $ref/oneOf, secrets marked).
+ */
+export const CONFIG_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  title: "FirstPromoter source",
+  type: "object",
+  required: ["api_key", "account_id"],
+  additionalProperties: false,
+  properties: {
+    api_key: {
+      type: "string",
+      title: "API key",
+      description: "FirstPromoter API key (Settings > Integrations > Manage API Keys). Sent as a Bearer token.",
+      minLength: 1,
+      airbyte_secret: true,
+      order: 0,
+    },
+    account_id: {
+      type: "string",
+      title: "Account ID",
+      description: "FirstPromoter account ID, shown next to the API key. Sent as the Account-ID header.",
+      minLength: 1,
+      order: 1,
+    },
+    start_date: {
+      type: "string",
+      title: "Start date",
+      description:
+        "Earliest creation date to extract for incremental streams and reports (ISO 8601 date or date-time). Default: all history.",
+      pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
+      examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
+      order: 2,
+    },
+    lookback_days: {
+      type: "integer",
+      title: "Lookback window (days)",
+      description:
+        "Incremental streams re-read this many days before their bookmark, because commission status, payout links and report periods change after creation.",
+      minimum: 0,
+      maximum: 3650,
+      default: 30,
+      order: 3,
+    },
+    reports_group_by: {
+      type: "string",
+      title: "Report period",
+      description: "Period of the report rows: day (one request per report per month) or month (per year).",
+      enum: ["day", "month"],
+      default: "day",
+      order: 4,
+    },
+    base_url: {
+      type: "string",
+      title: "Base URL",
+      description: "API base URL. Point it at the sandbox or a proxy; no redirects are followed.",
+      default: "https://api.firstpromoter.com/api/v2",
+      pattern: "^https?://",
+      order: 5,
+    },
+    page_size: {
+      type: "integer",
+      title: "Page size",
+      description: "Rows per request (per_page). The API's maximum is 100.",
+      minimum: 1,
+      maximum: 100,
+      default: 100,
+      order: 6,
+    },
+    requests_per_minute: {
+      type: "integer",
+      title: "Requests per minute",
+      description:
+        "Request budget shared by all streams (moving 60 s window). FirstPromoter allows 400 per account; lower it when other clients share the account.",
+      minimum: 1,
+      default: 400,
+      order: 7,
+    },
+    max_concurrency: {
+      type: "integer",
+      title: "Max concurrent requests",
+      description:
+        "Upper bound on requests in flight. The tap sizes concurrency from the rate budget and observed latency up to this bound.",
+      minimum: 1,
+      maximum: 64,
+      default: 8,
+      order: 8,
+    },
+    request_timeout_s: {
+      type: "number",
+      title: "Request timeout (s)",
+      description: "Time allowed for one request's headers and body; a timed-out request is retried.",
+      exclusiveMinimum: 0,
+      default: 60,
+      order: 9,
+    },
+    max_retries: {
+      type: "integer",
+      title: "Max retries",
+      description: "Retries of a request after 429, 5xx, timeouts and network errors (401/403/4xx are never retried).",
+      minimum: 0,
+      maximum: 20,
+      default: 8,
+      order: 10,
+    },
+    backoff_base_s: {
+      type: "number",
+      title: "Backoff base (s)",
+      description: "First retry waits up to this long; each further retry doubles the bound (full jitter).",
+      exclusiveMinimum: 0,
+      default: 1,
+      order: 11,
+    },
+    backoff_max_s: {
+      type: "number",
+      title: "Backoff cap (s)",
+      description: "Upper bound of one backoff wait when the server sends no Retry-After.",
+      exclusiveMinimum: 0,
+      default: 60,
+      order: 12,
+    },
+    user_agent: {
+      type: "string",
+      title: "User agent",
+      description: "User-Agent header. Default: tap-firstpromoter/<version>.",
+      order: 13,
+    },
+  },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA.properties;

@@ -1,0 +1,244 @@
+import type { Config } from "../config.js";
+import type { HttpClient, Query } from "../http/client.js";
+import { HttpError } from "../http/http-error.js";
+import type { Logger } from "../log.js";
+import { findStream, type StreamDef } from "../streams.js";
+import { addDays, isoDay, laterOf, toTime } from "./dates.js";
+import { type Page, paginate, type Row } from "./paginator.js";
+import type { RecordShaper } from "./records.js";
+import { reportWindows } from "./report-windows.js";
+import type { Selection } from "./selection.js";
+import type { StreamState } from "./state.js";
+
+/** Everything one stream's read needs; `emitRows` and `checkpoint` go through the protocol writer. */
+export interface StreamContext {
+  http: HttpClient;
+  config: Config;
+  selection: Selection;
+  shaper: RecordShaper;
+  /** the state this stream starts from */
+  state: StreamState;
+  /** sync start: bookmarks never pass it, so rows written during the sync are read next time */
+  signpost: Date;
+  log: Logger;
+  signal: AbortSignal;
+  emitRows(rows: Row[]): Promise<void>;
+  checkpoint(state: StreamState): Promise<void>;
+}
+
+/** Reads one stream by the strategy its table row and the user's replication method call for. */
+export async function readStream(ctx: StreamContext): Promise<void> {
+  const { def, method } = ctx.selection;
+  if (def.parent) return readChildren(ctx, def.parent.stream);
+  if (def.report) return readReport(ctx, method === "INCREMENTAL");
+  if (def.incremental) return readByDates(ctx, method === "INCREMENTAL");
+  return readFullTable(ctx);
+}
+
+function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], startPage = 1) {
+  return {
+    path: def.path,
+    query: [...Object.entries(def.params ?? {}), ...extra],
+    envelope: def.envelope,
+    paginated: def.paginated,
+    pageSize: ctx.config.pageSize,
+    startPage,
+  };
+}
+
+async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<void> {
+  if (ctx.selection.def.envelope === "snapshot") {
+    for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
+  }
+  if (page.shifted > 0) {
+    ctx.log.info(
+      `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
+    );
+  }
+  await ctx.emitRows(ctx.shaper.shape(page.rows, extra));
+}
+
+/** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
+async function readFullTable(ctx: StreamContext): Promise<void> {
+  const start = ctx.state.offset?.page ?? 1;
+  if (start > 1) ctx.log.info(`${ctx.selection.def.name}: resuming at page ${start}`);
+  for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
+    await emitPage(ctx, page);
+    if (ctx.selection.def.paginated) await ctx.checkpoint({ offset: { page: page.page + 1 } });
+  }
+  await ctx.checkpoint({});
+}
+
+/**
+ * Streams with server-side date filters (`filters[<field>][from]=YYYY-MM-DD`). Each pass filters on one date
+ * field from the bookmark minus the lookback window. A sorted stream's bookmark advances after every page;
+ * an unsorted one keeps its old bookmark until every pass is done and checkpoints its position instead.
+ */
+async function readByDates(ctx: StreamContext, incremental: boolean): Promise<void> {
+  const { def } = ctx.selection;
+  const spec = def.incremental!;
+  const { config, signpost } = ctx;
+  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const floor = config.startDate?.getTime();
+  const fromTime = bookmark
+    ? Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor ?? 0)
+    : floor;
+  const from = fromTime === undefined ? undefined : isoDay(new Date(fromTime));
+  // Without a bookmark the creation-date pass already holds every row; the other passes find old rows
+  // whose later dates (became a customer, cancelled) moved since the last sync.
+  const passes = bookmark ? spec.windowFields : [spec.cursorField];
+  // sorted incremental streams resume from their bookmark; the others from the page they reached
+  const resume = !incremental || !spec.sorted ? ctx.state.offset : undefined;
+  let passIndex = resume?.pass ? Math.max(0, passes.indexOf(resume.pass)) : 0;
+  let max = resume?.max;
+  const emittedByEarlierPasses = new Set<unknown>();
+  const key = spec.cursorField;
+  const cap = signpost.getTime();
+
+  for (; passIndex < passes.length; passIndex++) {
+    const field = passes[passIndex]!;
+    const filter: Query = from ? [[`filters[${field}][from]`, from]] : [];
+    const startPage = resume?.pass === field || (passIndex === 0 && resume && !resume.pass) ? resume.page : 1;
+    const request = listRequest(ctx, def, filter, startPage);
+    for await (const page of paginate(ctx.http, request, ctx.signal)) {
+      if (passIndex > 0) page.rows = page.rows.filter((r) => !emittedByEarlierPasses.has(r.id));
+      if (passes.length > 1 && passIndex < passes.length - 1) {
+        for (const r of page.rows) emittedByEarlierPasses.add(r.id);
+      }
+      for (const row of page.rows) {
+        for (const f of spec.windowFields) {
+          const t = toTime(row[f]);
+          if (t !== undefined && t <= cap) max = laterOf(max, row[f] as string);
+        }
+      }
+      await emitPage(ctx, page);
+      if (!incremental) {
+        await ctx.checkpoint({ offset: { page: page.page + 1 } });
+      } else if (spec.sorted) {
+        await ctx.checkpoint(bookmarkState(key, laterOf(bookmark, max)));
+      } else {
+        const offset = { pass: field, page: page.page + 1, ...(max ? { max } : {}) };
+        await ctx.checkpoint({ ...bookmarkState(key, bookmark), offset });
+      }
+    }
+  }
+  await ctx.checkpoint(incremental ? bookmarkState(key, laterOf(bookmark, max)) : {});
+}
+
+function bookmarkState(key: string, value: string | undefined): StreamState {
+  return value === undefined ? {} : { replication_key: key, replication_key_value: value };
+}
+
+/** Reports in calendar windows; the bookmark is the start of the last window read, re-read with the lookback. */
+async function readReport(ctx: StreamContext, incremental: boolean): Promise<void> {
+  const { def } = ctx.selection;
+  const report = def.report!;
+  const { config, signpost } = ctx;
+  const groupBy = config.reportsGroupBy;
+  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const floor = config.startDate ?? addDays(signpost, -365);
+  const from = bookmark
+    ? new Date(Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor.getTime()))
+    : floor;
+  let last = bookmark;
+  for (const window of reportWindows(from, signpost, groupBy)) {
+    const query: Query = [
+      ...report.columns.map((c) => ["columns[]", c] as const),
+      ["group_by", groupBy],
+      ["start_date", `${window.start}T00:00:00Z`],
+      ["end_date", `${window.end}T23:59:59Z`],
+    ];
+    for await (const page of paginate(ctx.http, listRequest(ctx, def, query), ctx.signal)) {
+      page.rows = flattenReport(page.rows, report.entityField, window.start, window.end, groupBy);
+      await emitPage(ctx, page);
+    }
+    last = laterOf(last, window.start);
+    await ctx.checkpoint(bookmarkState("window_start", last));
+  }
+  await ctx.checkpoint(bookmarkState("window_start", last));
+}
+
+/** One row per `sub_data` period (or the row itself when the report has no periods). */
+function flattenReport(
+  rows: Row[],
+  entityField: string | undefined,
+  windowStart: string,
+  windowEnd: string,
+  groupBy: string,
+): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) {
+    const base: Row = { window_start: windowStart, window_end: windowEnd, group_by: groupBy };
+    if (entityField) base[entityField] = row[entityField] ?? null;
+    const subData = row.sub_data;
+    if (entityField && Array.isArray(subData)) {
+      for (const sub of subData as Row[]) {
+        out.push({
+          ...base,
+          entity_id: row.id,
+          entity_data: row.data ?? null,
+          id: sub.id,
+          period: sub.period ?? null,
+          data: sub.data ?? null,
+        });
+      }
+    } else {
+      out.push({
+        ...base,
+        entity_id: entityField ? row.id : "account",
+        entity_data: entityField ? (row.data ?? null) : null,
+        id: row.id,
+        period: row.period ?? null,
+        data: row.data ?? null,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * One request (or paged list) per row of a parent stream. Parents are read page by page and their children
+ * fetched concurrently within the HTTP core's bounds, emitted in parent order; the checkpoint names the next
+ * parent page. A parent deleted since it was listed (404) is skipped with a warning.
+ */
+async function readChildren(ctx: StreamContext, parentName: string): Promise<void> {
+  const { def } = ctx.selection;
+  const parentDef = findStream(parentName)!;
+  const link = def.parent!;
+  const start = ctx.state.offset?.page ?? 1;
+  const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
+  for await (const parentPage of parents) {
+    const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
+    const children = keys.map((key) => fetchChildren(ctx, def, String(key)));
+    // a failure surfaces when its turn comes; until then it must not count as unhandled
+    for (const pending of children) pending.catch(() => undefined);
+    for (const [i, pending] of children.entries()) {
+      const rows = await pending;
+      if (rows.length === 0) continue;
+      const extra = link.as ? { [link.as]: keys[i] } : undefined;
+      await ctx.emitRows(ctx.shaper.shape(rows, extra));
+    }
+    await ctx.checkpoint({ offset: { page: parentPage.page + 1 } });
+  }
+  await ctx.checkpoint({});
+}
+
+async function fetchChildren(ctx: StreamContext, def: StreamDef, parentKey: string): Promise<Row[]> {
+  const fill = (s: string) => s.replaceAll("{parent_id}", encodeURIComponent(parentKey));
+  const request = {
+    ...listRequest(ctx, def),
+    path: fill(def.path),
+    query: Object.entries(def.params ?? {}).map(([k, v]) => [k, fill(v)] as const),
+  };
+  const rows: Row[] = [];
+  try {
+    for await (const page of paginate(ctx.http, request, ctx.signal)) rows.push(...page.rows);
+  } catch (error) {
+    if (error instanceof HttpError && error.kind === "not_found") {
+      ctx.log.warn(`${def.name}: skipped parent ${parentKey}: ${error.message}`);
+      return [];
+    }
+    throw error;
+  }
+  return rows;
+}

@@ -1,0 +1,62 @@
+import type { Logger } from "../log.js";
+import type { StreamDef } from "../streams.js";
+import type { Row } from "./paginator.js";
+import type { Selection } from "./selection.js";
+
+/**
+ * Shapes the rows of one page for output, in place where possible (no per-record deep copies): drop
+ * credentials, add derived and parent keys, keep only selected fields, and validate against the schema.
+ * A row that fails validation is still emitted (the API drifts; losing revenue data is worse), with one
+ * warning per stream and field.
+ */
+export class RecordShaper {
+  private readonly warned = new Set<string>();
+  private readonly derived: Array<[string, string[]]>;
+
+  constructor(
+    private readonly selection: Selection,
+    private readonly log: Logger,
+  ) {
+    this.derived = Object.entries(selection.def.derive ?? {}).map(([k, path]) => [k, path.split(".")]);
+  }
+
+  shape(rows: Row[], extra?: Row): Row[] {
+    const { def, fields } = this.selection;
+    const drop = def.drop;
+    const out = fields ? new Array<Row>(rows.length) : rows;
+    for (let i = 0; i < rows.length; i++) {
+      let row = rows[i]!;
+      if (drop) for (const key of drop) delete row[key];
+      for (const [key, path] of this.derived) row[key] = dig(row, path);
+      if (extra) Object.assign(row, extra);
+      if (fields) row = pick(row, fields);
+      out[i] = row;
+      if (!this.selection.validate(row)) this.warn(def, row);
+    }
+    return out;
+  }
+
+  private warn(def: StreamDef, row: Row): void {
+    const error = this.selection.validate.errors?.[0];
+    const where = error?.instancePath || "/";
+    const key = `${where}|${error?.keyword}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    const id = def.primaryKey.map((k) => JSON.stringify(row[k])).join(",");
+    this.log.warn(
+      `${def.name}: record ${id} does not match the schema at ${where}: ${error?.message ?? "invalid"} (emitted as is; further rows with this problem are not reported)`,
+    );
+  }
+}
+
+function dig(row: Row, path: string[]): unknown {
+  let value: unknown = row;
+  for (const key of path) value = (value as Row | null | undefined)?.[key];
+  return value ?? null;
+}
+
+function pick(row: Row, fields: ReadonlySet<string>): Row {
+  const out: Row = {};
+  for (const key of fields) if (key in row) out[key] = row[key];
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { ValidateFunction } from "ajv";
+import { createAjv } from "../ajv.js";
+import { InputError } from "../errors.js";
+import { findStream, type ReplicationMethod, STREAMS, type StreamDef } from "../streams.js";
+import { defaultMethodOf, replicationKeyOf } from "./replication.js";
+import { type JsonSchema, projectSchema, schemaOf } from "./schemas.js";
+
+/** What the user asked for one stream, whichever protocol's catalog said it. */
+export interface Selection {
+  def: StreamDef;
+  method: ReplicationMethod;
+  /** selected top-level fields, or null for all */
+  fields: ReadonlySet<string> | null;
+  /** the schema sent to the destination (projected to `fields`) */
+  schema: JsonSchema;
+  validate: ValidateFunction;
+}
+
+export interface SelectionRequest {
+  name: string;
+  method?: ReplicationMethod | undefined;
+  fields?: ReadonlySet<string> | null | undefined;
+  /** the catalog's own schema for the stream, when it carries one (users may override types there) */
+  schema?: JsonSchema | undefined;
+}
+
+const ajv = createAjv();
+const validators = new Map<string, ValidateFunction>();
+
+/** Streams selected when no catalog is given. */
+export function defaultRequests(): SelectionRequest[] {
+  return STREAMS.filter((s) => s.selectedByDefault).map((s) => ({ name: s.name }));
+}
+
+/** Resolves catalog requests into selections; an unknown stream or an impossible mode is one clear error. */
+export function resolveSelections(requests: SelectionRequest[], source: string): Selection[] {
+  const seen = new Set<string>();
+  return requests.map((req) => {
+    const def = findStream(req.name);
+    if (!def) {
+      throw new InputError(
+        `${source}: unknown stream "${req.name}" (known streams: ${STREAMS.map((s) => s.name).join(", ")})`,
+      );
+    }
+    if (seen.has(def.name)) throw new InputError(`${source}: stream "${def.name}" is listed twice`);
+    seen.add(def.name);
+    const method = req.method ?? defaultMethodOf(def);
+    if (method === "INCREMENTAL" && !replicationKeyOf(def)) {
+      throw new InputError(`${source}: stream "${def.name}" cannot sync incrementally (the API has no filter for it)`);
+    }
+    const fields = withRequiredFields(def, req.fields ?? null);
+    const base = req.schema && typeof req.schema.properties === "object" ? req.schema : schemaOf(def);
+    const schema = projectSchema(base, fields);
+    return { def, method, fields, schema, validate: validatorOf(def, base) };
+  });
+}
+
+/** Primary keys and the replication key are always emitted, whatever the catalog deselects. */
+function withRequiredFields(def: StreamDef, fields: ReadonlySet<string> | null): ReadonlySet<string> | null {
+  if (!fields) return null;
+  const all = new Set(fields);
+  for (const key of def.primaryKey) all.add(key);
+  const rk = replicationKeyOf(def);
+  if (rk) all.add(rk);
+  const known = Object.keys(schemaOf(def).properties ?? {});
+  return known.every((k) => all.has(k)) ? null : all;
+}
+
+function validatorOf(def: StreamDef, schema: JsonSchema): ValidateFunction {
+  const own = schema === schemaOf(def);
+  let validate = own ? validators.get(def.name) : undefined;
+  if (!validate) {
+    validate = ajv.compile(schema);
+    if (own) validators.set(def.name, validate);
+  }
+  return validate;
+}

@@ -1,0 +1,99 @@
+import { InputError } from "../errors.js";
+import { isPlainObject } from "../json-file.js";
+import type { Logger } from "../log.js";
+import { findStream } from "../streams.js";
+import { replicationKeyOf } from "./replication.js";
+
+/**
+ * Per-stream state, the same in both protocols (Singer nests it under `bookmarks.<stream>`, Airbyte sends it
+ * as `stream_state`). Bookmark values are strings, never floats (targets re-serialize state).
+ */
+export interface StreamState {
+  replication_key?: string;
+  replication_key_value?: string;
+  /** where an interrupted sync goes on: the next page (of a pass over one date field, for multi-pass streams) */
+  offset?: { page: number; pass?: string; max?: string };
+}
+
+export type Bookmarks = Record<string, StreamState>;
+
+/**
+ * Reads a per-stream state map, accepting the singer-sdk shape (`replication_key(_value)`) and the classic
+ * `bookmarks.<stream>.<field>` shape. Unknown streams are dropped with a warning.
+ */
+export function normalizeBookmarks(raw: Record<string, unknown>, source: string, log: Logger): Bookmarks {
+  const out: Bookmarks = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const def = findStream(name);
+    if (!def) {
+      log.warn(`${source}: ignoring state of unknown stream "${name}"`);
+      continue;
+    }
+    if (!isPlainObject(value)) throw new InputError(`${source}: state of stream "${name}" must be an object`);
+    const key = replicationKeyOf(def);
+    const state: StreamState = {};
+    let bookmark = value.replication_key_value;
+    if (bookmark === undefined && key && value[key] !== undefined) bookmark = value[key];
+    if (bookmark !== undefined && bookmark !== null) {
+      if (typeof bookmark !== "string" || Number.isNaN(Date.parse(bookmark))) {
+        throw new InputError(
+          `${source}: bookmark of stream "${name}" must be an ISO 8601 date string, got ${JSON.stringify(bookmark)}`,
+        );
+      }
+      if (key) {
+        state.replication_key = key;
+        state.replication_key_value = bookmark;
+      }
+    }
+    const offset = value.offset;
+    if (offset !== undefined && offset !== null) {
+      const page = isPlainObject(offset) ? offset.page : undefined;
+      if (typeof page !== "number" || !Number.isInteger(page) || page < 1) {
+        throw new InputError(`${source}: "offset.page" of stream "${name}" must be a positive integer`);
+      }
+      state.offset = { page };
+      if (isPlainObject(offset) && typeof offset.pass === "string") state.offset.pass = offset.pass;
+      if (isPlainObject(offset) && typeof offset.max === "string") state.offset.max = offset.max;
+    }
+    out[name] = state;
+  }
+  return out;
+}
+
+/** Singer `--state`: `{"bookmarks": {...}}`, or a whole STATE message `{"type":"STATE","value":{...}}`. */
+export function parseSingerState(raw: unknown, source: string, log: Logger): Bookmarks {
+  if (!isPlainObject(raw)) throw new InputError(`${source}: expected a JSON object with "bookmarks"`);
+  const value = raw.type === "STATE" && isPlainObject(raw.value) ? raw.value : raw;
+  if (value.bookmarks === undefined) return {};
+  if (!isPlainObject(value.bookmarks)) throw new InputError(`${source}: "bookmarks" must be an object`);
+  return normalizeBookmarks(value.bookmarks, source, log);
+}
+
+/** Airbyte `--state`: an array of STREAM state messages (or a legacy blob of stream -> state). */
+export function parseAirbyteState(raw: unknown, source: string, log: Logger): Bookmarks {
+  if (Array.isArray(raw)) {
+    const map: Record<string, unknown> = {};
+    for (const [i, entry] of raw.entries()) {
+      const message = isPlainObject(entry) && isPlainObject(entry.state) ? entry.state : entry;
+      if (!isPlainObject(message)) throw new InputError(`${source}: entry ${i} is not a state message`);
+      if (message.type === "GLOBAL") throw new InputError(`${source}: GLOBAL state is not used by this source`);
+      const stream = message.stream;
+      const descriptor = isPlainObject(stream) ? stream.stream_descriptor : undefined;
+      if (!isPlainObject(stream) || !isPlainObject(descriptor) || typeof descriptor.name !== "string") {
+        if (message.type === "LEGACY" && isPlainObject(message.data)) {
+          Object.assign(map, legacyBlob(message.data));
+          continue;
+        }
+        throw new InputError(`${source}: entry ${i} has no stream.stream_descriptor.name`);
+      }
+      map[descriptor.name] = stream.stream_state ?? {};
+    }
+    return normalizeBookmarks(map, source, log);
+  }
+  if (isPlainObject(raw)) return normalizeBookmarks(legacyBlob(raw), source, log);
+  throw new InputError(`${source}: expected a JSON array of state messages`);
+}
+
+function legacyBlob(data: Record<string, unknown>): Record<string, unknown> {
+  return isPlainObject(data.bookmarks) ? data.bookmarks : data;
+}

@@ -1,0 +1,178 @@
+import { Agent, type Dispatcher, request } from "undici";
+import type { Logger } from "../log.js";
+import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
+import { describeStatus, HttpError } from "./http-error.js";
+import type { RateBudget } from "./rate-budget.js";
+import { Semaphore } from "./semaphore.js";
+import { sleep } from "./sleep.js";
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  accountId: string;
+  userAgent: string;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  budget: RateBudget;
+  maxConcurrency: number;
+  log: Logger;
+  /** tests inject an undici MockAgent; default is a keep-alive Agent sized to max concurrency */
+  dispatcher?: Dispatcher;
+}
+
+export type Query = ReadonlyArray<readonly [string, string]>;
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+/**
+ * The one HTTP core: auth headers, timeouts, the shared rate budget, the in-flight bound, retries with
+ * backoff and Retry-After. Redirects are not followed (undici's request never follows them), so the bearer
+ * token never leaves the configured host.
+ */
+export class HttpClient {
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
+  private readonly dispatcher: Dispatcher;
+  private readonly inflight: Semaphore;
+  private readonly headers: Record<string, string>;
+  private readonly base: URL;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.base = new URL(`${options.baseUrl}/`);
+    this.inflight = new Semaphore(options.maxConcurrency);
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({ connections: options.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.headers = {
+      authorization: `Bearer ${options.apiKey}`,
+      "account-id": options.accountId,
+      accept: "application/json",
+      "user-agent": options.userAgent,
+    };
+  }
+
+  /** Path and query as shown in logs and errors: relative to base_url, never with headers. */
+  endpointOf(path: string, query: Query): string {
+    const search = query.map(([k, v]) => `${k}=${v}`).join("&");
+    return search ? `${path}?${search}` : path;
+  }
+
+  /** GET a JSON body, retrying what is worth retrying; throws HttpError with one clear line otherwise. */
+  async getJson(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
+    const url = new URL(path, this.base);
+    for (const [k, v] of query) url.searchParams.append(k, v);
+    const endpoint = this.endpointOf(path, query);
+    const { retry, budget, log } = this.options;
+    let lastCause = "";
+    for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
+      let retryAfterMs: number | undefined;
+      let rateLimited = false;
+      await this.inflight.acquire();
+      try {
+        await budget.acquire(signal);
+        this.stats.requests++;
+        const outcome = await this.attempt(url, endpoint, signal);
+        if (outcome.ok) return outcome.body;
+        lastCause = outcome.cause;
+        retryAfterMs = outcome.retryAfterMs;
+        rateLimited = outcome.rateLimited;
+      } finally {
+        this.inflight.release();
+      }
+      const delay = retryDelayMs(attempt, retry, retryAfterMs);
+      if (rateLimited) {
+        // every stream shares the account's limit: hold them all, and stay below the rate that drew the 429
+        this.stats.rateLimited++;
+        budget.slowDown();
+        budget.pause(delay);
+      }
+      if (attempt === retry.maxRetries) break;
+      this.stats.retries++;
+      log.warn(
+        `GET ${endpoint}: ${lastCause}; retry ${attempt + 1} of ${retry.maxRetries} in ${(delay / 1000).toFixed(1)} s`,
+      );
+      await sleep(delay, signal);
+    }
+    throw new HttpError(
+      "retries_exhausted",
+      endpoint,
+      `gave up after ${retry.maxRetries + 1} tries: ${lastCause}`,
+    );
+  }
+
+  private async attempt(
+    url: URL,
+    endpoint: string,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    | { ok: true; body: unknown }
+    | { ok: false; cause: string; retryAfterMs?: number | undefined; rateLimited: boolean }
+  > {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: "GET",
+        headers: this.headers,
+        dispatcher: this.dispatcher,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+        signal,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { ok: false, cause: networkCause(error), rateLimited: false };
+    }
+    const status = response.statusCode;
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
+    }
+    if (status >= 200 && status < 300) {
+      try {
+        return { ok: true, body: JSON.parse(text) };
+      } catch {
+        return { ok: false, cause: `HTTP ${status} with a body that is not valid JSON`, rateLimited: false };
+      }
+    }
+    if (isRetryableStatus(status)) {
+      return {
+        ok: false,
+        cause: `HTTP ${status}`,
+        retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
+        rateLimited: status === 429,
+      };
+    }
+    const [kind, message] = describeStatus(status, serverMessage(text));
+    throw new HttpError(kind, endpoint, message, status);
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.dispatcher) await this.dispatcher.close();
+  }
+}
+
+function networkCause(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return "timed out";
+  if (code === "ENOTFOUND") return "host not found";
+  if (code === "ECONNREFUSED") return "connection refused";
+  return code ? `network error ${code}` : `network error: ${e.message ?? String(error)}`;
+}
+
+/** The API's error bodies are `{message, code}`; show the message, shortened, and nothing else. */
+function serverMessage(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body?.message === "string" && body.message) return body.message.slice(0, 200);
+  } catch {
+    // an HTML error page or an empty body: the status says enough
+  }
+  return undefined;
+}

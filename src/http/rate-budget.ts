@@ -1,0 +1,64 @@
+import { sleep } from "./sleep.js";
+
+/**
+ * One proactive request budget shared by every stream: at most `limit` grants in any moving window.
+ * The server counts arrivals, not grants, so each slot is reused only after window + margin, which absorbs
+ * latency jitter between two requests. A 429 pauses every stream (`pause`) and lowers the limit (`slowDown`).
+ */
+export class RateBudget {
+  private readonly grants: number[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private pausedUntil = 0;
+  private limitNow: number;
+
+  constructor(
+    limit: number,
+    private readonly windowMs = 60_000,
+    private readonly marginMs = Math.ceil(windowMs / 200),
+  ) {
+    this.limitNow = limit;
+  }
+
+  get limit(): number {
+    return this.limitNow;
+  }
+
+  /** Requests per second this budget sustains; used to size concurrency. */
+  get ratePerSecond(): number {
+    return (this.limitNow * 1000) / this.windowMs;
+  }
+
+  /** Resolves when the caller may send one request. Grants are first come, first served. */
+  acquire(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.waitForSlot(signal));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** Blocks every grant for `ms` (server said 429, maybe with Retry-After). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+
+  /** The server disagrees with our budget: keep 10% below the rate that drew the 429. */
+  slowDown(): void {
+    this.limitNow = Math.max(1, Math.floor(this.limitNow * 0.9));
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      while (this.grants.length > 0 && this.grants[0]! + this.windowMs + this.marginMs <= now) {
+        this.grants.shift();
+      }
+      let wait = this.pausedUntil - now;
+      if (this.grants.length >= this.limitNow) {
+        const blocker = this.grants[this.grants.length - this.limitNow]!;
+        wait = Math.max(wait, blocker + this.windowMs + this.marginMs - now);
+      }
+      if (wait <= 0) break;
+      await sleep(wait, signal);
+    }
+    this.grants.push(Date.now());
+  }
+}

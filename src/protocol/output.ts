@@ -1,0 +1,53 @@
+/**
+ * stdout with backpressure: `write` returns a promise only when the pipe is full, and callers await it,
+ * so a slow reader slows the tap instead of growing a buffer. A reader that goes away (EPIPE, `| head`)
+ * closes the writer once; later writes are dropped and `onClosed` lets the engine stop fetching.
+ */
+export class OutputWriter {
+  private closed = false;
+  private closedListeners: Array<() => void> = [];
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    out.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") this.close();
+      else throw error;
+    });
+    out.on("close", () => this.close());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  onClosed(listener: () => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  write(text: string): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    if (this.out.write(text)) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.out.off("drain", done);
+        this.out.off("close", done);
+        this.out.off("error", done);
+        resolve();
+      };
+      this.out.on("drain", done);
+      this.out.on("close", done);
+      this.out.on("error", done);
+    });
+  }
+
+  /** Resolves once everything written so far has been handed to the OS (or the reader is gone). */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.out.write("", () => resolve()));
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.closedListeners) listener();
+  }
+}

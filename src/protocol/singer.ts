@@ -1,0 +1,85 @@
+import type { EngineEvent, EventSink } from "../engine/events.js";
+import { replicationKeyOf } from "../engine/replication.js";
+import type { Bookmarks } from "../engine/state.js";
+import type { LogLevel } from "../log.js";
+import type { OutputWriter } from "./output.js";
+
+const SINGER_LEVEL: Record<LogLevel, string> = {
+  debug: "DEBUG",
+  info: "INFO",
+  warn: "WARNING",
+  error: "ERROR",
+  fatal: "CRITICAL",
+};
+
+/** singer-python's log format on stderr: `LEVEL message`. */
+export function singerLogLine(level: LogLevel, message: string): string {
+  return `${SINGER_LEVEL[level]} ${message}\n`;
+}
+
+/** singer-python's `time_extracted` format: microseconds and a Z. */
+function timeExtracted(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "000Z");
+}
+
+/**
+ * Engine events as Singer messages: SCHEMA, RECORD and STATE lines on stdout, nothing else. A page of
+ * records becomes one write; identical consecutive STATEs are dropped; `finish` ends the output with a STATE.
+ */
+export class SingerSerializer implements EventSink {
+  private lastState = "";
+  private lastWasState = false;
+  private bookmarks: Bookmarks = {};
+
+  constructor(
+    private readonly out: OutputWriter,
+    initial: Bookmarks,
+  ) {
+    this.bookmarks = initial;
+  }
+
+  emit(event: EngineEvent): Promise<void> | undefined {
+    switch (event.type) {
+      case "schema": {
+        const { def, schema, method } = event.selection;
+        const rk = method === "INCREMENTAL" ? replicationKeyOf(def) : undefined;
+        const message = {
+          type: "SCHEMA",
+          stream: def.name,
+          schema,
+          key_properties: def.primaryKey,
+          ...(rk ? { bookmark_properties: [rk] } : {}),
+        };
+        this.lastWasState = false;
+        return this.out.write(`${JSON.stringify(message)}\n`);
+      }
+      case "records": {
+        if (event.rows.length === 0) return undefined;
+        const head = `{"type":"RECORD","stream":${JSON.stringify(event.stream)},"record":`;
+        const tail = `,"time_extracted":"${timeExtracted(event.extractedAt)}"}\n`;
+        let chunk = "";
+        for (const row of event.rows) chunk += head + JSON.stringify(row) + tail;
+        this.lastWasState = false;
+        return this.out.write(chunk);
+      }
+      case "state":
+        this.bookmarks = event.bookmarks;
+        return this.writeState(false);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A sync's output ends with a STATE after its last RECORD (classic targets only persist a trailing one). */
+  finish(): Promise<void> | undefined {
+    return this.writeState(true);
+  }
+
+  private writeState(force: boolean): Promise<void> | undefined {
+    const line = `${JSON.stringify({ type: "STATE", value: { bookmarks: this.bookmarks } })}\n`;
+    if (line === this.lastState && (this.lastWasState || !force)) return undefined;
+    this.lastState = line;
+    this.lastWasState = true;
+    return this.out.write(line);
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { HttpError } from "../src/http/http-error.js";
+import { mockAgent, testClient } from "./helpers/http.js";
+
+const PATH = "/api/v2/company/commissions";
+
+describe("HttpClient", () => {
+  it("retries 429, 5xx and a body that is not JSON, then succeeds", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(429, {});
+    pool.intercept({ path: PATH }).reply(503, "<html>down</html>");
+    pool.intercept({ path: PATH }).reply(200, '[{"id":1,');
+    pool.intercept({ path: PATH }).reply(200, [{ id: 1 }]);
+    const { http, lines } = testClient(agent, { maxRetries: 5 });
+    expect(await http.getJson("company/commissions", [])).toEqual([{ id: 1 }]);
+    expect(http.stats).toMatchObject({ requests: 4, retries: 3, rateLimited: 1 });
+    expect(lines.filter((l) => l.startsWith("warn"))).toHaveLength(3);
+  });
+
+  it.each([400, 401, 403, 404, 422])("does not retry HTTP %i", async (status) => {
+    const agent = mockAgent();
+    agent.get("https://api.test").intercept({ path: PATH }).reply(status, { message: "nope", code: "x" });
+    const { http } = testClient(agent);
+    const error = (await http.getJson("company/commissions", []).catch((e: unknown) => e)) as HttpError;
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(status);
+    expect(http.stats.requests).toBe(1);
+    expect(error.message).toContain("GET company/commissions");
+  });
+
+  it("does not follow redirects (the token must not leave the host)", async () => {
+    const agent = mockAgent();
+    agent
+      .get("https://api.test")
+      .intercept({ path: PATH })
+      .reply(302, "", { headers: { location: "https://evil.test/steal" } });
+    const { http } = testClient(agent);
+    const error = (await http.getJson("company/commissions", []).catch((e: unknown) => e)) as HttpError;
+    expect(error.kind).toBe("redirect");
+  });
+
+  it("gives up after max retries with one line naming endpoint and cause, without the key", async () => {
+    const agent = mockAgent();
+    agent.get("https://api.test").intercept({ path: PATH }).reply(502, "bad").times(3);
+    const { http, lines } = testClient(agent, { maxRetries: 2 });
+    const error = (await http.getJson("company/commissions", []).catch((e: unknown) => e)) as HttpError;
+    expect(error.kind).toBe("retries_exhausted");
+    expect(error.failureType).toBe("transient_error");
+    expect(error.message).toBe("gave up after 3 tries: HTTP 502 (GET company/commissions)");
+    expect(JSON.stringify(lines) + error.message).not.toContain("secret-key-123");
+  });
+});

@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RateBudget } from "../src/http/rate-budget.js";
+
+describe("RateBudget", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function grantTimes(budget: RateBudget, n: number): Promise<number[]> {
+    const times: number[] = [];
+    const all = Array.from({ length: n }, () => budget.acquire().then(() => times.push(Date.now())));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    return times;
+  }
+
+  it("never grants more than N requests in any window", async () => {
+    const times = await grantTimes(new RateBudget(10, 60_000), 35);
+    expect(times).toHaveLength(35);
+    for (const t of times) {
+      expect(times.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(10);
+    }
+    // the first N go at once, the rest as slots free up: no idle time beyond the margin
+    expect(times.slice(0, 10).every((t) => t === 0)).toBe(true);
+    expect(times[34]).toBeLessThanOrEqual(3 * 60_300);
+  });
+
+  it("pauses every caller and slows down after a 429", async () => {
+    const budget = new RateBudget(10, 60_000);
+    budget.pause(5_000);
+    budget.slowDown();
+    expect(budget.limit).toBe(9);
+    const times = await grantTimes(budget, 10);
+    expect(times.slice(0, 9).every((t) => t === 5_000)).toBe(true);
+    expect(times[9]).toBeGreaterThanOrEqual(60_000);
+  });
+});
