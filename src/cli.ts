@@ -104,7 +104,11 @@ async function main(argv: string[]): Promise<void> {
           .option("size", { type: "number", default: 5 })
           .option("airbyte", { type: "boolean", describe: "speak Airbyte instead of Singer" }),
       async (args) => {
-        process.exitCode = await demoMain({ size: args.size, airbyte: args.airbyte ?? false, logLevel: args.logLevel });
+        process.exitCode = await demoMain({
+          size: args.size,
+          airbyte: args.airbyte ?? false,
+          logLevel: args.logLevel,
+        });
       },
     )
     .strict()

@@ -12,7 +12,8 @@ export const CONFIG_SCHEMA = {
     api_key: {
       type: "string",
       title: "API key",
-      description: "FirstPromoter API key (Settings > Integrations > Manage API Keys). Sent as a Bearer token.",
+      description:
+        "FirstPromoter API key (Settings > Integrations > Manage API Keys). Sent as a Bearer token.",
       minLength: 1,
       airbyte_secret: true,
       order: 0,
@@ -29,7 +30,8 @@ export const CONFIG_SCHEMA = {
       title: "Start date",
       description:
         "Earliest creation date to extract for incremental streams and reports (ISO 8601 date or date-time). Default: all history.",
-      pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
+      pattern:
+        "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
       examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
       order: 2,
     },
@@ -98,7 +100,8 @@ export const CONFIG_SCHEMA = {
     max_retries: {
       type: "integer",
       title: "Max retries",
-      description: "Retries of a request after 429, 5xx, timeouts and network errors (401/403/4xx are never retried).",
+      description:
+        "Retries of a request after 429, 5xx, timeouts and network errors (401/403/4xx are never retried).",
       minimum: 0,
       maximum: 20,
       default: 8,

@@ -77,7 +77,10 @@ describe("paginate", () => {
 
   it("fails loud when a list endpoint answers with an object", async () => {
     const agent = mockAgent();
-    agent.get("https://api.test").intercept({ path: pagePath(1) }).reply(200, { error: "nope" });
+    agent
+      .get("https://api.test")
+      .intercept({ path: pagePath(1) })
+      .reply(200, { error: "nope" });
     const { http } = testClient(agent);
     const error = await collect(paginate(http, listRequest())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);

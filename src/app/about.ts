@@ -9,7 +9,13 @@ const DESCRIPTION = "Singer tap and Airbyte source for FirstPromoter (REST API v
 export function about(format: "json" | "markdown" | "text"): string {
   if (format === "json") {
     return `${JSON.stringify(
-      { name: NAME, description: DESCRIPTION, version: VERSION, capabilities: CAPABILITIES, settings: CONFIG_SCHEMA },
+      {
+        name: NAME,
+        description: DESCRIPTION,
+        version: VERSION,
+        capabilities: CAPABILITIES,
+        settings: CONFIG_SCHEMA,
+      },
       null,
       2,
     )}\n`;

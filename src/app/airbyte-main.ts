@@ -1,14 +1,14 @@
-import { CONFIG_SCHEMA } from "../config-schema.js";
 import { type Config, loadConfig } from "../config.js";
+import { CONFIG_SCHEMA } from "../config-schema.js";
 import { resolveSelections } from "../engine/selection.js";
 import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
 import { TapError } from "../errors.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonFile } from "../json-file.js";
 import { createLogger, type Logger, type LogLevel, Redactor } from "../log.js";
-import { parseConfiguredCatalog, airbyteCatalog } from "../protocol/airbyte-catalog.js";
-import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
 import { AirbyteSerializer } from "../protocol/airbyte.js";
+import { airbyteCatalog, parseConfiguredCatalog } from "../protocol/airbyte-catalog.js";
+import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
 import { OutputWriter } from "../protocol/output.js";
 import { connect } from "./connect.js";
 import { Interrupts } from "./interrupts.js";

@@ -49,7 +49,11 @@ export async function sandboxMain(args: SandboxArgs): Promise<number> {
 }
 
 /** `tap-firstpromoter demo`: a full sync of every stream against an in-process sandbox. */
-export async function demoMain(args: { size: number; airbyte: boolean; logLevel: LogLevel }): Promise<number> {
+export async function demoMain(args: {
+  size: number;
+  airbyte: boolean;
+  logLevel: LogLevel;
+}): Promise<number> {
   const sandbox = await startSandbox({ size: args.size });
   const dir = await mkdtemp(join(tmpdir(), "tap-firstpromoter-demo-"));
   try {

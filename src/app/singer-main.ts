@@ -36,7 +36,10 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     const requests: SelectionRequest[] = catalogPath
       ? parseSingerCatalog(await readJsonFile(catalogPath, "catalog"), `catalog file ${catalogPath}`)
       : defaultRequests();
-    const selections = resolveSelections(requests, catalogPath ? `catalog file ${catalogPath}` : "default catalog");
+    const selections = resolveSelections(
+      requests,
+      catalogPath ? `catalog file ${catalogPath}` : "default catalog",
+    );
     const bookmarks: Bookmarks = args.state
       ? parseSingerState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
       : {};
@@ -46,7 +49,8 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     const result = await read({ config, selections, bookmarks, sink: serializer, out, log, interrupts });
     await serializer.finish();
     if (interrupts.exitCode !== undefined) {
-      if (interrupts.exitCode !== 141) log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
+      if (interrupts.exitCode !== 141)
+        log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
       return interrupts.exitCode;
     }
     const [first, ...others] = result.failures;
@@ -55,7 +59,11 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
     return 1;
   } catch (error) {
-    fatal(log, error instanceof TapError ? error.message : `unexpected error: ${(error as Error).message}`, error);
+    fatal(
+      log,
+      error instanceof TapError ? error.message : `unexpected error: ${(error as Error).message}`,
+      error,
+    );
     return error instanceof TapError && error.failureType === "config_error" ? 2 : 1;
   }
 }

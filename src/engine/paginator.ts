@@ -81,7 +81,11 @@ function isObject(value: unknown): value is Row {
 }
 
 function expectation(envelope: Envelope): string {
-  return envelope === "array" ? "a JSON array" : envelope === "data" ? 'an object with a "data" array' : "an object";
+  return envelope === "array"
+    ? "a JSON array"
+    : envelope === "data"
+      ? 'an object with a "data" array'
+      : "an object";
 }
 
 function shapeOf(body: unknown): string {

@@ -46,7 +46,9 @@ export function resolveSelections(requests: SelectionRequest[], source: string):
     seen.add(def.name);
     const method = req.method ?? defaultMethodOf(def);
     if (method === "INCREMENTAL" && !replicationKeyOf(def)) {
-      throw new InputError(`${source}: stream "${def.name}" cannot sync incrementally (the API has no filter for it)`);
+      throw new InputError(
+        `${source}: stream "${def.name}" cannot sync incrementally (the API has no filter for it)`,
+      );
     }
     const fields = withRequiredFields(def, req.fields ?? null);
     const base = req.schema && typeof req.schema.properties === "object" ? req.schema : schemaOf(def);

@@ -76,7 +76,8 @@ export function parseAirbyteState(raw: unknown, source: string, log: Logger): Bo
     for (const [i, entry] of raw.entries()) {
       const message = isPlainObject(entry) && isPlainObject(entry.state) ? entry.state : entry;
       if (!isPlainObject(message)) throw new InputError(`${source}: entry ${i} is not a state message`);
-      if (message.type === "GLOBAL") throw new InputError(`${source}: GLOBAL state is not used by this source`);
+      if (message.type === "GLOBAL")
+        throw new InputError(`${source}: GLOBAL state is not used by this source`);
       const stream = message.stream;
       const descriptor = isPlainObject(stream) ? stream.stream_descriptor : undefined;
       if (!isPlainObject(stream) || !isPlainObject(descriptor) || typeof descriptor.name !== "string") {

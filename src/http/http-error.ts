@@ -44,8 +44,7 @@ export function describeStatus(status: number, serverMessage: string | undefined
   if (status === 401) return ["auth", `authentication failed (HTTP 401): check api_key${detail}`];
   if (status === 403)
     return ["forbidden", `access denied (HTTP 403): the API key has no rights for this endpoint${detail}`];
-  if (status === 404)
-    return ["not_found", `not found (HTTP 404): check account_id and base_url${detail}`];
+  if (status === 404) return ["not_found", `not found (HTTP 404): check account_id and base_url${detail}`];
   if (status >= 300 && status < 400)
     return ["redirect", `refused to follow a redirect (HTTP ${status}): check base_url`];
   return ["rejected", `request rejected (HTTP ${status})${detail}`];

@@ -40,7 +40,11 @@ export function streamStatus(stream: string, status: string): string {
 }
 
 export function estimate(stream: string, rows: number): string {
-  const trace = { type: "ESTIMATE", emitted_at: Date.now(), estimate: { name: stream, type: "STREAM", row_estimate: rows } };
+  const trace = {
+    type: "ESTIMATE",
+    emitted_at: Date.now(),
+    estimate: { name: stream, type: "STREAM", row_estimate: rows },
+  };
   return `${JSON.stringify({ type: "TRACE", trace })}\n`;
 }
 

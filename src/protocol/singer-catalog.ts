@@ -28,7 +28,9 @@ function catalogEntry(def: StreamDef) {
         "selected-by-default": def.selectedByDefault,
         "table-key-properties": def.primaryKey,
         "valid-replication-keys": rk ? [rk] : [],
-        ...(rk ? { "replication-method": method, "replication-key": rk } : { "forced-replication-method": method }),
+        ...(rk
+          ? { "replication-method": method, "replication-key": rk }
+          : { "forced-replication-method": method }),
       },
     },
     ...Object.keys(schema.properties ?? {}).map((field) => ({
@@ -62,13 +64,20 @@ export function parseSingerCatalog(raw: unknown, source: string): SelectionReque
     const name = entry.tap_stream_id ?? entry.stream;
     if (typeof name !== "string") throw new InputError(`${source}: streams[${i}] has no "tap_stream_id"`);
     const metadata = Array.isArray(entry.metadata) ? (entry.metadata as MetadataEntry[]) : [];
-    const streamMeta = metadata.find((m) => Array.isArray(m?.breadcrumb) && m.breadcrumb.length === 0)?.metadata;
+    const streamMeta = metadata.find(
+      (m) => Array.isArray(m?.breadcrumb) && m.breadcrumb.length === 0,
+    )?.metadata;
     const selected =
       streamMeta?.selected ?? entry.selected ?? streamMeta?.["selected-by-default"] ?? defaultOf(name);
     if (selected !== true) continue;
-    const method = streamMeta?.["replication-method"] ?? streamMeta?.["forced-replication-method"] ?? entry.replication_method;
+    const method =
+      streamMeta?.["replication-method"] ??
+      streamMeta?.["forced-replication-method"] ??
+      entry.replication_method;
     if (method !== undefined && method !== "FULL_TABLE" && method !== "INCREMENTAL") {
-      throw new InputError(`${source}: stream "${name}" has unsupported replication method ${JSON.stringify(method)}`);
+      throw new InputError(
+        `${source}: stream "${name}" has unsupported replication method ${JSON.stringify(method)}`,
+      );
     }
     requests.push({
       name,
@@ -89,7 +98,8 @@ function selectedFields(metadata: MetadataEntry[]): Set<string> | null {
   const deselected = new Set<string>();
   const all = new Set<string>();
   for (const m of metadata) {
-    if (!Array.isArray(m?.breadcrumb) || m.breadcrumb.length !== 2 || m.breadcrumb[0] !== "properties") continue;
+    if (!Array.isArray(m?.breadcrumb) || m.breadcrumb.length !== 2 || m.breadcrumb[0] !== "properties")
+      continue;
     const field = m.breadcrumb[1]!;
     all.add(field);
     const meta = m.metadata ?? {};

@@ -171,7 +171,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let m = /^promoters\/([^/]+)$/.exec(rest);
     if (m) return dataset.promoters.find((p) => String(p.id) === m![1]);
     if (rest === "payout_methods" && !params.get("filters[promoter_id]")) {
-      return new ApiError(422, "param is missing or the value is empty: filters[promoter_id]", "invalid_params");
+      return new ApiError(
+        422,
+        "param is missing or the value is empty: filters[promoter_id]",
+        "invalid_params",
+      );
     }
     const plain = LISTS[rest];
     if (plain) return page(list(plain.resource, params, plain.desc ?? false), params);
@@ -214,7 +218,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return new ApiError(422, "param is missing or the value is empty: columns", "invalid_params");
     }
     for (const name of ["group_by", "start_date", "end_date"]) {
-      if (!params.get(name)) return new ApiError(422, `param is missing or the value is empty: ${name}`, "invalid_params");
+      if (!params.get(name))
+        return new ApiError(422, `param is missing or the value is empty: ${name}`, "invalid_params");
     }
     const groupBy = params.get("group_by") as "day" | "week" | "month" | "year";
     if (!["day", "week", "month", "year"].includes(groupBy)) {
@@ -230,11 +235,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const control = (path: string, req: IncomingMessage, res: ServerResponse): void => {
-    if (path === "/__sandbox/stats") return json(res, 200, stats);
-    if (path === "/__sandbox/activity" && req.method === "POST") {
-      return json(res, 200, sandbox.simulateActivity());
-    }
-    json(res, 404, { message: "unknown control endpoint" });
+    if (path === "/__sandbox/stats") json(res, 200, stats);
+    else if (path === "/__sandbox/activity" && req.method === "POST")
+      json(res, 200, sandbox.simulateActivity());
+    else json(res, 404, { message: "unknown control endpoint" });
   };
 
   const server = createServer((req, res) => {
@@ -244,7 +248,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const baseUrl = `http://${host}:${address.port}/api/v2`;
@@ -296,7 +302,12 @@ function omit(row: Row, key: string): Row {
   return rest;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json; charset=utf-8",
@@ -322,7 +333,8 @@ async function serveFault(kind: string, res: ServerResponse, slowMs: number): Pr
       res.writeHead(401).end();
       return;
     case "html": {
-      const page = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
+      const page =
+        "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>";
       res.writeHead(502, { "content-type": "text/html" }).end(page);
       return;
     }

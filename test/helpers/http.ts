@@ -12,7 +12,11 @@ export function mockAgent(): MockAgent {
 /** An HttpClient on a MockAgent with millisecond backoff, capturing its log lines. */
 export function testClient(agent: MockAgent, opts: { maxRetries?: number; requestsPerMinute?: number } = {}) {
   const lines: string[] = [];
-  const log = createLogger("debug", (level, message) => lines.push(`${level} ${message}`), new Redactor(["secret-key-123"]));
+  const log = createLogger(
+    "debug",
+    (level, message) => lines.push(`${level} ${message}`),
+    new Redactor(["secret-key-123"]),
+  );
   const http = new HttpClient({
     baseUrl: "https://api.test/api/v2",
     apiKey: "secret-key-123",

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The built CLI: end-to-end tests run exactly what users run (`npm test` builds first). */
+export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed line by line */
+  messages: Array<Record<string, unknown>>;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "tap-fp-test-"));
+}
+
+export function writeJson(dir: string, name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value));
+  return path;
+}
+
+export function spawnCli(args: string[]): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs the CLI to completion; `onLine` sees each stdout line as it arrives (to kill mid-sync). */
+export function runCli(
+  args: string[],
+  options: { onLine?: (line: string, child: ChildProcess) => void; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const child = spawnCli(args);
+  let stdout = "";
+  let stderr = "";
+  let pending = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+    if (!options.onLine) return;
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) options.onLine(line, child);
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, messages: parseLines(stdout) });
+    });
+  });
+}
+
+type Msg = Record<string, unknown>;
+
+/** Records of a Singer run grouped by stream. */
+export function singerRecords(messages: Msg[]): Map<string, Msg[]> {
+  const out = new Map<string, Msg[]>();
+  for (const m of messages) {
+    if (m.type !== "RECORD") continue;
+    const list = out.get(m.stream as string) ?? [];
+    list.push(m.record as Msg);
+    out.set(m.stream as string, list);
+  }
+  return out;
+}
+
+/** The last Singer STATE value of a run. */
+export function lastSingerState(messages: Msg[]): Msg | undefined {
+  const states = messages.filter((m) => m.type === "STATE");
+  return states.at(-1)?.value as Msg | undefined;
+}
+
+/** One JSON message per line; a document that is not line-delimited (pretty `--discover`) gives none. */
+function parseLines(stdout: string): Msg[] {
+  try {
+    return stdout
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Msg);
+  } catch {
+    return [];
+  }
+}

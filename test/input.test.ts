@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import { resolveSelections } from "../src/engine/selection.js";
+import { parseAirbyteState, parseSingerState } from "../src/engine/state.js";
+import { InputError } from "../src/errors.js";
+import { createLogger, Redactor } from "../src/log.js";
+import { parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
+import { parseSingerCatalog, singerCatalog } from "../src/protocol/singer-catalog.js";
+
+function logger() {
+  const lines: string[] = [];
+  return { lines, log: createLogger("debug", (l, m) => lines.push(`${l} ${m}`), new Redactor([])) };
+}
+
+const errorOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+};
+
+describe("config", () => {
+  it("applies defaults", () => {
+    const c = parseConfig({ api_key: "k", account_id: "a" });
+    expect(c).toMatchObject({
+      baseUrl: "https://api.firstpromoter.com/api/v2",
+      pageSize: 100,
+      requestsPerMinute: 400,
+      lookbackDays: 30,
+      startDate: undefined,
+    });
+  });
+
+  it.each([
+    [{ account_id: "a" }, 'missing required key "api_key"'],
+    [{ api_key: "k", account_id: "a", colour: 1 }, 'unknown key "colour"'],
+    [{ api_key: "k", account_id: "a", start_date: "yesterday" }, '"start_date" has an invalid format'],
+    [{ api_key: "k", account_id: "a", page_size: 500 }, '"page_size" must be <= 100'],
+    [{ api_key: "k", account_id: "a", start_date: "2024-13-45" }, '"start_date" is not a valid date'],
+  ])("rejects %j with one line naming the key", (raw, message) => {
+    const error = errorOf(() => parseConfig(raw, "config file c.json"));
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain(message);
+    expect(error.message).not.toContain("\n");
+  });
+});
+
+describe("state", () => {
+  it("reads the singer-sdk shape and the classic field shape", () => {
+    const { log } = logger();
+    expect(
+      parseSingerState(
+        {
+          bookmarks: {
+            commissions: { replication_key: "created_at", replication_key_value: "2026-01-01T00:00:00Z" },
+            referrals: { created_at: "2026-02-01" },
+          },
+        },
+        "s",
+        log,
+      ),
+    ).toEqual({
+      commissions: { replication_key: "created_at", replication_key_value: "2026-01-01T00:00:00Z" },
+      referrals: { replication_key: "created_at", replication_key_value: "2026-02-01" },
+    });
+  });
+
+  it("ignores unknown streams with a warning and rejects malformed bookmarks", () => {
+    const { log, lines } = logger();
+    expect(parseSingerState({ bookmarks: { nope: {} } }, "s", log)).toEqual({});
+    expect(lines[0]).toMatch(/warn .*unknown stream "nope"/);
+    expect(
+      errorOf(() => parseSingerState({ bookmarks: { commissions: { replication_key_value: 5 } } }, "s", log))
+        .message,
+    ).toMatch(/must be an ISO 8601 date string/);
+    expect(errorOf(() => parseSingerState([], "s", log))).toBeInstanceOf(InputError);
+  });
+
+  it("reads Airbyte per-stream state arrays", () => {
+    const { log } = logger();
+    const raw = [
+      {
+        type: "STREAM",
+        stream: { stream_descriptor: { name: "promoters" }, stream_state: { offset: { page: 3 } } },
+      },
+    ];
+    expect(parseAirbyteState(raw, "s", log)).toEqual({ promoters: { offset: { page: 3 } } });
+    expect(errorOf(() => parseAirbyteState([{ type: "STREAM" }], "s", log)).message).toMatch(
+      /stream_descriptor/,
+    );
+  });
+});
+
+describe("catalogs", () => {
+  it("selects every stream of the discovered catalog when marked selected, and defaults otherwise", () => {
+    const catalog = singerCatalog() as {
+      streams: Array<{ metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }>;
+    };
+    expect(parseSingerCatalog(catalog, "c").map((r) => r.name)).not.toContain("promoter_details");
+    for (const s of catalog.streams) s.metadata[0]!.metadata.selected = true;
+    expect(parseSingerCatalog(catalog, "c")).toHaveLength(catalog.streams.length);
+  });
+
+  it("names an unknown stream in one line", () => {
+    expect(errorOf(() => resolveSelections([{ name: "nope" }], "catalog file c.json")).message).toMatch(
+      /^catalog file c.json: unknown stream "nope"/,
+    );
+  });
+
+  it("refuses incremental on a stream without a cursor", () => {
+    expect(
+      errorOf(() => resolveSelections([{ name: "promoters", method: "INCREMENTAL" }], "c")).message,
+    ).toMatch(/cannot sync incrementally/);
+  });
+
+  it("rejects an invalid Airbyte sync_mode", () => {
+    const raw = { streams: [{ stream: { name: "promoters" }, sync_mode: "INVALID" }] };
+    expect(errorOf(() => parseConfiguredCatalog(raw, "c")).message).toMatch(/sync_mode "INVALID"/);
+  });
+
+  it("keeps key and cursor fields when the catalog deselects them", () => {
+    const [sel] = resolveSelections([{ name: "commissions", fields: new Set(["amount"]) }], "c");
+    expect([...sel!.fields!].sort()).toEqual(["amount", "created_at", "id"]);
+    expect(Object.keys(sel!.schema.properties!).sort()).toEqual(["amount", "created_at", "id"]);
+  });
+});
