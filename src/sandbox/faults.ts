@@ -51,6 +51,10 @@ export class FaultPlan {
     return undefined;
   }
 
+  clear(): void {
+    this.rules.length = 0;
+  }
+
   get fired(): number {
     return this.rules.reduce((n, r) => n + r.fired, 0);
   }

@@ -1,0 +1,295 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FaultKind } from "../src/sandbox/faults.js";
+import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { CLI, lastSingerState, runCli, singerRecords, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
+
+const SECRET = "sk_live_9f8e7d6c5b4a_SECRET";
+type Row = Record<string, unknown>;
+
+function catalogOf(streams: string[]) {
+  return {
+    streams: streams.map((name) => ({
+      tap_stream_id: name,
+      stream: name,
+      schema: { type: "object", properties: {} },
+      metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+    })),
+  };
+}
+
+function expectNoSecret(...outputs: string[]): void {
+  for (const out of outputs) {
+    expect(out).not.toContain(SECRET);
+    expect(out).not.toContain("password_setup_url");
+    expect(out).not.toMatch(/Bearer [^*]/);
+  }
+}
+
+let sandbox: Sandbox;
+let dir: string;
+let catalog: string;
+const STREAMS = ["commissions", "promoters", "referrals"];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ size: 10, seed: 11, apiKey: SECRET, slowMs: 1500 });
+  dir = tempDir();
+  catalog = writeJson(dir, "catalog.json", catalogOf(STREAMS));
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+function config(extra: Row = {}): string {
+  return writeJson(
+    dir,
+    `config-${Math.random().toString(36).slice(2)}.json`,
+    sandbox.tapConfig({
+      requests_per_minute: 100_000,
+      page_size: 10,
+      backoff_base_s: 0.05,
+      backoff_max_s: 0.2,
+      request_timeout_s: 0.5,
+      ...extra,
+    }),
+  );
+}
+
+function expectComplete(messages: Row[]): void {
+  const records = singerRecords(messages);
+  for (const [stream, rows] of [
+    ["commissions", sandbox.dataset.commissions],
+    ["promoters", sandbox.dataset.promoters],
+    ["referrals", sandbox.dataset.referrals],
+  ] as const) {
+    const got = new Set((records.get(stream) ?? []).map((r) => r.id));
+    expect(got.size, stream).toBe(rows.length);
+  }
+}
+
+describe("fault matrix: transient faults are retried and the sync completes", () => {
+  const kinds: FaultKind[] = [
+    "429",
+    "429-seconds",
+    "429-date",
+    "500",
+    "502",
+    "503",
+    "504",
+    "html",
+    "reset",
+    "truncate",
+    "slow",
+  ];
+  it.each(kinds)(
+    "%s on the second page of commissions",
+    async (kind) => {
+      sandbox.faults.add({ kind, path: "company/commissions", after: 1, count: 2 });
+      const run = await runCli(["--config", config(), "--catalog", catalog, "--log-level", "debug"]);
+      expect(run.code, run.stderr).toBe(0);
+      expectComplete(run.messages);
+      expect(run.stderr).toMatch(/WARNING GET company\/commissions\?.*retry 1 of 8/);
+      expectNoSecret(run.stdout, run.stderr);
+    },
+    30_000,
+  );
+});
+
+describe("failures that end the sync", () => {
+  it("names stream, endpoint and cause when retries run out, and its last STATE resumes", async () => {
+    sandbox.faults.add({
+      kind: "503",
+      path: "company/commissions",
+      after: 2,
+      count: Number.POSITIVE_INFINITY,
+    });
+    const run = await runCli(["--config", config({ max_retries: 2 }), "--catalog", catalog]);
+    sandbox.faults.clear();
+    expect(run.code).toBe(1);
+    const critical = run.stderr.split("\n").filter((l) => l.startsWith("CRITICAL"));
+    expect(critical).toEqual([
+      expect.stringMatching(
+        /^CRITICAL stream commissions failed: gave up after 3 tries: HTTP 503 \(GET company\/commissions\?sorting\[created_at\]=asc&page=3&per_page=10\)$/,
+      ),
+    ]);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.messages.at(-1)!.type).toBe("STATE");
+    expectNoSecret(run.stdout, run.stderr);
+    // the other streams completed; commissions resumes from its last bookmark
+    const state = writeJson(dir, "resume.json", lastSingerState(run.messages)!);
+    const resumed = await runCli(["--config", config(), "--catalog", catalog, "--state", state]);
+    expect(resumed.code).toBe(0);
+    const union = new Set(
+      [...run.messages, ...resumed.messages]
+        .filter((m) => m.type === "RECORD" && m.stream === "commissions")
+        .map((m) => (m.record as Row).id),
+    );
+    expect(union.size).toBe(sandbox.dataset.commissions.length);
+  }, 30_000);
+
+  it("does not retry a 401 and says to check api_key", async () => {
+    sandbox.faults.add({ kind: "401", count: Number.POSITIVE_INFINITY });
+    const before = sandbox.stats.requests;
+    const run = await runCli(["--config", config(), "--catalog", catalog, "--log-level", "debug"]);
+    sandbox.faults.clear();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /CRITICAL stream \w+ failed: authentication failed \(HTTP 401\): check api_key/,
+    );
+    expect(sandbox.stats.requests - before).toBeLessThanOrEqual(STREAMS.length);
+    expectNoSecret(run.stdout, run.stderr);
+  });
+
+  it("rejects a wrong key with a clear line, never printing the key", async () => {
+    const bad = writeJson(dir, "bad-key.json", { ...sandbox.tapConfig(), api_key: `${SECRET}-wrong` });
+    const run = await runCli(["--config", bad, "--catalog", catalog, "--log-level", "debug"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/authentication failed \(HTTP 401\)/);
+    expectNoSecret(run.stdout, run.stderr);
+  });
+});
+
+describe("bad input gets one clear line and a non-zero exit", () => {
+  const cases: Array<[string, () => string[], RegExp]> = [
+    [
+      "missing config file",
+      () => ["--config", join(dir, "nope.json")],
+      /config file .*nope.json: cannot read it \(file not found\)/,
+    ],
+    [
+      "non-JSON config",
+      () => ["--config", writeJson(dir, "x.json", "{api_key:")],
+      /config file .*: not valid JSON/,
+    ],
+    ["empty config", () => ["--config", writeJson(dir, "e.json", "")], /config file .*: the file is empty/],
+    [
+      "unknown config key",
+      () => ["--config", writeJson(dir, "u.json", { ...sandbox.tapConfig(), colour: 1 })],
+      /unknown key "colour"/,
+    ],
+    [
+      "missing api_key",
+      () => ["--config", writeJson(dir, "m.json", { account_id: "a" })],
+      /missing required key "api_key"/,
+    ],
+    [
+      "invalid start_date",
+      () => ["--config", writeJson(dir, "d.json", { ...sandbox.tapConfig(), start_date: "last tuesday" })],
+      /"start_date" has an invalid format/,
+    ],
+    [
+      "catalog naming an unknown stream",
+      () => ["--config", config(), "--catalog", writeJson(dir, "c.json", catalogOf(["orders"]))],
+      /catalog file .*: unknown stream "orders"/,
+    ],
+    [
+      "non-JSON catalog",
+      () => ["--config", config(), "--catalog", writeJson(dir, "c2.json", "[")],
+      /catalog file .*: not valid JSON/,
+    ],
+    [
+      "malformed state",
+      () => [
+        "--config",
+        config(),
+        "--state",
+        writeJson(dir, "s.json", { bookmarks: { commissions: { replication_key_value: 12 } } }),
+      ],
+      /state file .*: bookmark of stream "commissions" must be an ISO 8601 date string/,
+    ],
+    ["missing --config", () => [], /missing --config/],
+  ];
+  it.each(cases)("%s", async (_name, args, message) => {
+    const run = await runCli(args());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^CRITICAL /);
+    expect(lines[0]).toMatch(message);
+    expectNoSecret(run.stderr);
+  });
+
+  it("shows the stack only at debug level", async () => {
+    const run = await runCli(["--config", join(dir, "nope.json"), "--log-level", "debug"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe("stdout and signals", () => {
+  it("stops fetching while stdout is full, then finishes when the reader resumes", async () => {
+    const big = await startSandbox({ size: 150, seed: 2 });
+    try {
+      const cfg = writeJson(dir, "big.json", big.tapConfig({ requests_per_minute: 100_000 }));
+      const child = spawnCli([
+        "--config",
+        cfg,
+        "--catalog",
+        writeJson(dir, "big-cat.json", catalogOf(["commissions", "referrals"])),
+      ]);
+      child.stdout!.pause();
+      await new Promise((r) => setTimeout(r, 1500));
+      const stalled = big.stats.requests;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(big.stats.requests).toBe(stalled);
+      expect(child.exitCode).toBeNull();
+      let records = 0;
+      let pending = "";
+      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+        const lines = (pending + chunk).split("\n");
+        pending = lines.pop()!;
+        records += lines.filter((l) => l.startsWith('{"type":"RECORD"')).length;
+      });
+      child.stdout!.resume();
+      const code = await new Promise((r) => child.on("close", r));
+      expect(code).toBe(0);
+      expect(records).toBe(big.dataset.commissions.length + big.dataset.referrals.length);
+      expect(big.stats.requests).toBeGreaterThan(stalled);
+    } finally {
+      await big.close();
+    }
+  }, 60_000);
+
+  it("exits quietly when the reader closes the pipe (| head -n 5)", async () => {
+    const out = join(dir, "head");
+    const cfg = config();
+    const script = `node ${CLI} --config ${cfg} 2>${out}.err | head -n 5 > ${out}.out; echo \${PIPESTATUS[0]} > ${out}.code`;
+    await new Promise((resolve, reject) => {
+      const child = spawn("bash", ["-c", script], { stdio: "ignore" });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      child.on("close", () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      child.on("error", reject);
+    });
+    expect(readFileSync(`${out}.out`, "utf8").trim().split("\n")).toHaveLength(5);
+    expect(readFileSync(`${out}.code`, "utf8").trim()).toBe("141");
+    expect(readFileSync(`${out}.err`, "utf8")).not.toMatch(/ERROR|CRITICAL|EPIPE|\n\s+at /);
+  }, 30_000);
+
+  it("on SIGTERM stops fetching, ends with the last STATE and exits non-zero", async () => {
+    const slow = await startSandbox({ size: 40, seed: 4, latencyMs: 40 });
+    try {
+      const cfg = writeJson(dir, "slow.json", slow.tapConfig({ requests_per_minute: 100_000, page_size: 5 }));
+      let sent = false;
+      const run = await runCli(["--config", cfg, "--catalog", catalog], {
+        onLine: (line, child) => {
+          if (!sent && line.includes('"type":"RECORD"')) {
+            sent = true;
+            setTimeout(() => child.kill("SIGTERM"), 200);
+          }
+        },
+      });
+      expect(run.code).toBe(143);
+      expect(run.messages.at(-1)!.type).toBe("STATE");
+      expect(run.stderr).toMatch(/stopped by SIGTERM; the last STATE stands/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await slow.close();
+    }
+  }, 30_000);
+});
