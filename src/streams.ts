@@ -63,6 +63,8 @@ export interface StreamDef {
   parent?: ParentSpec;
   /** fields added to every row, copied from a dotted path of the same row (a top-level primary key) */
   derive?: Record<string, string>;
+  /** dotted path of a row count in the response body (for progress estimates), where the API gives one */
+  totalFrom?: string;
   /** fields removed from every row before it leaves the tap (live credentials) */
   drop?: string[];
 }
@@ -251,6 +253,7 @@ export const STREAMS: readonly StreamDef[] = [
     paginated: true,
     selectedByDefault: true,
     derive: { promoter_id: "promoter.id" },
+    totalFrom: "meta.promoters_count",
   },
   {
     name: "payouts_due_stats",

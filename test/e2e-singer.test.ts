@@ -118,4 +118,34 @@ describe("Singer mode, end to end against the sandbox", () => {
     const streams = new Set(run.messages.filter((m) => m.type === "SCHEMA").map((m) => m.stream));
     expect(streams).toEqual(new Set(STREAMS.filter((s) => s.selectedByDefault).map((s) => s.name)));
   }, 60_000);
+
+  it("logs METRIC lines and a per-stream summary on stderr, nothing but messages on stdout", async () => {
+    process.env.TAP_FIRSTPROMOTER_METRICS_INTERVAL_S = "0.01";
+    try {
+      const run = await runCli(["--config", config]);
+      expect(run.code).toBe(0);
+      const metrics = run.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("INFO METRIC: "))
+        .map(
+          (l) =>
+            JSON.parse(l.slice("INFO METRIC: ".length)) as {
+              metric: string;
+              value: number;
+              tags: Record<string, unknown>;
+            },
+        );
+      const counted = metrics.filter((m) => m.metric === "record_count" && m.tags.stream === "commissions");
+      expect(counted.reduce((n, m) => n + m.value, 0)).toBe(sandbox.dataset.commissions.length);
+      expect(
+        metrics.some(
+          (m) => m.metric === "http_request_duration" && m.tags.endpoint === "company/commissions",
+        ),
+      ).toBe(true);
+      expect(run.stderr).toMatch(/INFO commissions: \d+ records, \d+ pages in [\d.]+ s/);
+      expect(run.stderr).toMatch(/INFO sync done in [\d.]+ s: \d+ requests, 0 retries, 0 rate-limited/);
+    } finally {
+      delete process.env.TAP_FIRSTPROMOTER_METRICS_INTERVAL_S;
+    }
+  }, 60_000);
 });

@@ -8,7 +8,12 @@ import type { Logger } from "../log.js";
 export function connect(
   config: Config,
   log: Logger,
-  overrides: { maxRetries?: number; timeoutMs?: number; dispatcher?: Dispatcher } = {},
+  overrides: {
+    maxRetries?: number;
+    timeoutMs?: number;
+    dispatcher?: Dispatcher;
+    observe?: (path: string, ms: number, ok: boolean) => void;
+  } = {},
 ): HttpClient {
   return new HttpClient({
     baseUrl: config.baseUrl,
@@ -25,5 +30,6 @@ export function connect(
     maxConcurrency: config.maxConcurrency,
     log,
     ...(overrides.dispatcher ? { dispatcher: overrides.dispatcher } : {}),
+    ...(overrides.observe ? { observe: overrides.observe } : {}),
   });
 }

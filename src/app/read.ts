@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { OutputWriter } from "../protocol/output.js";
 import { connect } from "./connect.js";
 import type { Interrupts } from "./interrupts.js";
+import { Metrics } from "./metrics.js";
 
 export interface ReadOptions {
   config: Config;
@@ -22,7 +23,16 @@ export interface ReadOptions {
 export async function read(options: ReadOptions): Promise<SyncResult> {
   const { config, log, out, interrupts } = options;
   out.onClosed(() => interrupts.stdoutClosed());
-  const http = connect(config, log);
+  const metrics = new Metrics(log);
+  const http = connect(config, log, { observe: (path, ms, ok) => metrics.observeRequest(path, ms, ok) });
+  const ticker = setInterval(() => metrics.flush(), metricsIntervalMs());
+  ticker.unref();
+  const sink: EventSink = {
+    emit: (event) => {
+      if (event.type === "records") metrics.countRecords(event.stream, event.rows.length);
+      return options.sink.emit(event);
+    },
+  };
   const started = Date.now();
   log.info(
     `syncing ${options.selections.length} streams from ${config.baseUrl} (${config.requestsPerMinute} requests/min, up to ${config.maxConcurrency} in flight)`,
@@ -33,7 +43,7 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
       http,
       selections: options.selections,
       bookmarks: options.bookmarks,
-      sink: options.sink,
+      sink,
       log,
       signal: interrupts.signal,
     });
@@ -48,6 +58,14 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
     );
     return result;
   } finally {
+    clearInterval(ticker);
+    metrics.flush();
     await http.close();
   }
+}
+
+/** METRIC lines every 60 s, like singer-python; TAP_FIRSTPROMOTER_METRICS_INTERVAL_S changes it. */
+function metricsIntervalMs(): number {
+  const seconds = Number(process.env.TAP_FIRSTPROMOTER_METRICS_INTERVAL_S);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 60) * 1000;
 }

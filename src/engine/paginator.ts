@@ -12,6 +12,8 @@ export interface PageRequest {
   pageSize: number;
   /** first page to fetch (a resumed full-table sync starts past the pages it already emitted) */
   startPage?: number;
+  /** dotted path of a total row count in the body */
+  totalFrom?: string | undefined;
 }
 
 export interface Page {
@@ -20,6 +22,8 @@ export interface Page {
   rows: Row[];
   /** rows of the response that the previous page already held (the list shifted under us) */
   shifted: number;
+  /** the total row count the API reported, if it reports one */
+  total?: number;
 }
 
 /**
@@ -35,7 +39,12 @@ export async function* paginate(
 ): AsyncGenerator<Page> {
   if (!req.paginated) {
     const body = await http.getJson(req.path, req.query, signal);
-    yield { page: 1, rows: rowsOf(body, req, http.endpointOf(req.path, req.query)), shifted: 0 };
+    yield {
+      page: 1,
+      rows: rowsOf(body, req, http.endpointOf(req.path, req.query)),
+      shifted: 0,
+      ...totalOf(body, req),
+    };
     return;
   }
   let previousIds: Set<unknown> | undefined;
@@ -47,10 +56,17 @@ export async function* paginate(
     const ids = new Set(rows.map((r) => r.id));
     const fresh = previousIds ? rows.filter((r) => r.id === undefined || !previousIds!.has(r.id)) : rows;
     if (fresh.length === 0) return;
-    yield { page, rows: fresh, shifted: rows.length - fresh.length };
+    yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
     if (rows.length < req.pageSize) return;
     previousIds = ids;
   }
+}
+
+function totalOf(body: unknown, req: PageRequest): { total?: number } {
+  if (!req.totalFrom) return {};
+  let value: unknown = body;
+  for (const key of req.totalFrom.split(".")) value = (value as Row | null | undefined)?.[key];
+  return typeof value === "number" && Number.isFinite(value) ? { total: value } : {};
 }
 
 /** Fail loud when the envelope is not the documented one: a changed shape must not look like zero rows. */
@@ -60,6 +76,8 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
       if (Array.isArray(body)) return body as Row[];
       break;
     case "data": {
+      // /promoters was a bare array before 2025-07; rows are rows either way
+      if (Array.isArray(body)) return body as Row[];
       const data = (body as { data?: unknown } | null)?.data;
       if (Array.isArray(data)) return data as Row[];
       break;

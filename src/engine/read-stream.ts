@@ -24,6 +24,8 @@ export interface StreamContext {
   signal: AbortSignal;
   emitRows(rows: Row[]): Promise<void>;
   checkpoint(state: StreamState): Promise<void>;
+  /** a row count the API reported, for progress */
+  estimate(rows: number): Promise<void>;
 }
 
 /** Reads one stream by the strategy its table row and the user's replication method call for. */
@@ -43,10 +45,12 @@ function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], star
     paginated: def.paginated,
     pageSize: ctx.config.pageSize,
     startPage,
+    totalFrom: def.totalFrom,
   };
 }
 
 async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<void> {
+  if (page.total !== undefined && page.page === 1) await ctx.estimate(page.total);
   if (ctx.selection.def.envelope === "snapshot") {
     for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
   }

@@ -85,6 +85,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
             summary.records += rows.length;
             await sink.emit({ type: "records", stream: name, rows, extractedAt: Date.now() });
           },
+          estimate: async (rows: number) => {
+            await sink.emit({ type: "estimate", stream: name, rows });
+          },
           checkpoint: async (state: StreamState) => {
             bookmarks[name] = state;
             await sink.emit({ type: "state", stream: name, state, bookmarks });

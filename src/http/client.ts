@@ -18,6 +18,8 @@ export interface HttpClientOptions {
   log: Logger;
   /** tests inject an undici MockAgent; default is a keep-alive Agent sized to max concurrency */
   dispatcher?: Dispatcher;
+  /** sees every attempt: path (no query), duration, and whether it produced a usable body */
+  observe?: (path: string, ms: number, ok: boolean) => void;
 }
 
 export type Query = ReadonlyArray<readonly [string, string]>;
@@ -74,7 +76,12 @@ export class HttpClient {
       try {
         await budget.acquire(signal);
         this.stats.requests++;
-        const outcome = await this.attempt(url, endpoint, signal);
+        const started = performance.now();
+        const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
+          this.options.observe?.(path, performance.now() - started, false);
+          throw error;
+        });
+        this.options.observe?.(path, performance.now() - started, outcome.ok);
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
         retryAfterMs = outcome.retryAfterMs;
