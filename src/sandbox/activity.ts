@@ -46,12 +46,14 @@ export function simulateActivity(ds: Dataset, opts: { seed: number; now: Date; s
   const r = new Rng(opts.seed * 7919 + 17);
   const now = opts.now.getTime();
   const prev = anchorOf(ds);
-  // Whole seconds strictly after the previous anchor, so a timestamp printed without millis is still after it.
-  const lo = Math.floor(prev / 1000) * 1000 + 1000;
-  if (lo > now)
+  if (now <= prev) {
     throw new RangeError(
       `now ${opts.now.toISOString()} is not after the dataset's anchor ${iso(prev, true)}`,
     );
+  }
+  // From the next whole second, so a timestamp printed without millis is still after the previous anchor (unless
+  // the two calls are less than a second apart).
+  const lo = Math.min(now, Math.floor(prev / 1000) * 1000 + 1000);
   const at = () => lo + r.int(now - lo + 1);
   const scale = opts.scale ?? 1;
   const count = (share: number, min: number) =>

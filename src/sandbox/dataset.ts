@@ -29,7 +29,7 @@ import {
   type Row,
   setAnchor,
 } from "./model.js";
-import { DAY, iso, monthStart, Rng, slug } from "./random.js";
+import { DAY, iso, monthStart, Rng } from "./random.js";
 
 export { type Activity, simulateActivity } from "./activity.js";
 export type { Dataset, Row } from "./model.js";
@@ -174,7 +174,7 @@ const PC_STATES = [
   ["pending", 2],
 ] as const;
 
-/** Sorts parallel arrays by time (stable on the original index) and returns the order. */
+/** Indexes of `times` in ascending time order (ties keep index order). */
 function timeOrder(times: ArrayLike<number>): number[] {
   const order = Array.from({ length: times.length }, (_, i) => i);
   return order.sort((a, b) => times[a]! - times[b]! || a - b);
@@ -385,13 +385,13 @@ function buildAssets(r: Rng, ds: Dataset, start: number): void {
   const names = ["Banners", "Social media", "Email templates", "Logos", "Product screenshots", "Videos"];
   const nCat = r.range(3, 6);
   for (let i = 0; i < nCat; i++) {
-    const created = start + r.int(60 * DAY);
+    const created = start + (i + 1) * 10 * DAY + r.int(DAY);
     ds.asset_categories.push({
       id: FIRST_IDS.asset_categories + i,
       name: names[i],
       position: i + 1,
-      created_at: r.ts(created + i * 1000),
-      updated_at: r.ts(created + i * 1000 + r.int(300 * DAY)),
+      created_at: r.ts(created),
+      updated_at: r.ts(created + r.int(300 * DAY)),
     });
   }
   const nAssets = r.range(10, 30);

@@ -30,19 +30,22 @@ const REVENUE = 8;
 const REFUNDED = 9;
 const EARNINGS = 10;
 const PAID = 11;
-const METRICS = 12;
+
+type Counters = number[];
 
 interface Entity {
   descriptor: unknown;
   id: unknown;
   /** active customers at the start of the range */
   base: number;
-  inRange: boolean;
-  periods: Map<string, Float64Array>;
-  total: Float64Array;
-  /** month → [clicks, earnings] over the 6 months before the range and the range, for EPC */
-  months: Map<string, Float64Array>;
+  /** period → counters; null until the entity has activity in range (only those entities are reported) */
+  periods: Map<string, Counters> | null;
+  total: Counters;
+  /** month → [clicks, earnings] over the range and the 5 months before it, for EPC; null until needed */
+  months: Map<string, Counters> | null;
 }
+
+const counters = (): Counters => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 function isoWeek(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -75,12 +78,24 @@ function addMonths(month: string, delta: number): string {
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const pct = (a: number, b: number) => (b > 0 ? round2((a / b) * 100) : 0);
 
+/** the month of `lastDay` and the 5 before it, newest first (cached: asked once per row and period) */
+const trailingCache = new Map<string, string[]>();
+function trailingMonths(lastDay: string): string[] {
+  const month = lastDay.slice(0, 7);
+  let list = trailingCache.get(month);
+  if (!list) {
+    list = [0, 1, 2, 3, 4, 5].map((k) => addMonths(month, -k));
+    trailingCache.set(month, list);
+  }
+  return list;
+}
+
 function epc(e: Entity, lastDay: string, months: number): number {
   let clicks = 0;
   let earnings = 0;
-  const end = lastDay.slice(0, 7);
+  const trailing = trailingMonths(lastDay);
   for (let k = 0; k < months; k++) {
-    const m = e.months.get(addMonths(end, -k));
+    const m = e.months?.get(trailing[k]!);
     if (m) {
       clicks += m[0]!;
       earnings += m[1]!;
@@ -91,7 +106,7 @@ function epc(e: Entity, lastDay: string, months: number): number {
 
 function columnData(
   columns: string[],
-  m: Float64Array,
+  m: Counters,
   e: Entity,
   activeStart: number,
   lastDay: string,
@@ -180,111 +195,111 @@ export function reportRows(ds: Dataset, kind: ReportKind, q: ReportQuery): Row[]
   const end = q.endDate.slice(0, 10);
   if (!(start <= end)) return [];
   const periodOf = periodFn(q.groupBy);
-  const epcFrom = `${addMonths(start.slice(0, 7), -5)}-01`;
-  const entities = new Map<string, Entity>();
+  // Work only the requested columns need: EPC looks 5 months back, active customers need all earlier customers.
+  const needEpc = q.columns.includes("3m_epc") || q.columns.includes("6m_epc");
+  const needBase = q.columns.includes("active_customers") || q.columns.includes("monthly_churn");
+  const from = needEpc ? `${addMonths(start.slice(0, 7), -5)}-01` : start;
   const campaigns = new Map(ds.campaigns.map((c) => [c.id, c]));
+  const sourceOf = new Map<unknown, string>();
+  if (kind === "traffic_sources")
+    for (const r of ds.referrals) sourceOf.set(r.id, String(r.traffic_source ?? "direct"));
 
-  const entity = (key: string, descriptor: () => unknown, id: unknown): Entity => {
+  const entities = new Map<unknown, Entity>();
+  const entity = (key: unknown, source: Row | string | null): Entity => {
     let e = entities.get(key);
     if (!e) {
-      e = {
-        descriptor: descriptor(),
-        id,
-        base: 0,
-        inRange: false,
-        periods: new Map(),
-        total: new Float64Array(METRICS),
-        months: new Map(),
-      };
+      let descriptor: unknown = source;
+      if (kind === "campaigns") {
+        const c = campaigns.get(key) ?? (source as Row);
+        descriptor = { id: c.id, name: c.name, color: c.color };
+      } else if (kind === "promoters") {
+        const p = source as Row;
+        descriptor = { id: p.id, email: p.email, name: p.name };
+      }
+      e = { descriptor, id: key, base: 0, periods: null, total: counters(), months: null };
       entities.set(key, e);
     }
     return e;
   };
+  /** the entity a row counts for, or null when the report cannot attribute it */
+  const entityOf = (pc: Row | null | undefined, promoter: Row | null | undefined, referralId: unknown) => {
+    switch (kind) {
+      case "overview":
+        return entity(null, null);
+      case "campaigns":
+        return pc ? entity(pc.campaign_id, pc.campaign as Row) : null;
+      case "promoters": {
+        const p = promoter ?? (pc?.promoter as Row | undefined);
+        return p ? entity(p.id, p) : null;
+      }
+      case "traffic_sources": {
+        const source = sourceOf.get(referralId);
+        return source === undefined ? null : entity(source, source);
+      }
+      case "urls":
+        if (typeof referralId !== "number") return null;
+        return entity(referralLandingUrl(referralId), referralLandingUrl(referralId));
+    }
+  };
+  let lastDay = "";
+  let lastPeriod = "";
   const add = (e: Entity, day: string, metric: number, value: number) => {
-    if (day < start || day > end || value === 0) return;
-    const p = periodOf(day);
-    let m = e.periods.get(p);
+    if (day < start || day > end) return;
+    if (day !== lastDay) {
+      lastDay = day;
+      lastPeriod = periodOf(day);
+    }
+    e.periods ??= new Map();
+    let m = e.periods.get(lastPeriod);
     if (!m) {
-      m = new Float64Array(METRICS);
-      e.periods.set(p, m);
+      m = counters();
+      e.periods.set(lastPeriod, m);
     }
     m[metric]! += value;
     e.total[metric]! += value;
-    e.inRange = true;
   };
   const addEpc = (e: Entity, day: string, slot: 0 | 1, value: number) => {
-    if (day < epcFrom || day > end) return;
+    if (!needEpc || day < from || day > end) return;
     const month = day.slice(0, 7);
+    e.months ??= new Map();
     let m = e.months.get(month);
     if (!m) {
-      m = new Float64Array(2);
+      m = [0, 0];
       e.months.set(month, m);
     }
     m[slot]! += value;
   };
-  /** the entity a row counts for, or null when the report cannot attribute it */
-  const entityOf = (
-    pc: Row | null | undefined,
-    promoter: Row | null | undefined,
-    source: string | null,
-    url: string | null,
-  ) => {
-    switch (kind) {
-      case "overview":
-        return entity("", () => null, null);
-      case "campaigns": {
-        const id = pc ? pc.campaign_id : undefined;
-        if (id === undefined) return null;
-        const c = campaigns.get(id) ?? (pc?.campaign as Row);
-        return entity(String(id), () => ({ id: c.id, name: c.name, color: c.color }), id);
-      }
-      case "promoters": {
-        const p = promoter ?? (pc?.promoter as Row | undefined);
-        if (!p) return null;
-        return entity(String(p.id), () => ({ id: p.id, email: p.email, name: p.name }), p.id);
-      }
-      case "traffic_sources":
-        return source === null ? null : entity(source, () => source, source);
-      case "urls":
-        return url === null ? null : entity(url, () => url, url);
-    }
-  };
   const day = (v: unknown) => (typeof v === "string" ? v.slice(0, 10) : null);
+  const within = (d: string | null) => d !== null && d >= from && d <= end;
 
-  const sourceOf = new Map<unknown, string>();
   for (const r of ds.referrals) {
-    const source = String(r.traffic_source ?? "direct");
-    if (kind === "traffic_sources") sourceOf.set(r.id, source);
-    const e = entityOf(r.promoter_campaign as Row | null, null, source, referralLandingUrl(r.id as number));
-    if (!e) continue;
     const created = day(r.created_at)!;
+    const customer = day(r.customer_since);
+    const cancelled = day(r.cancelled_at);
+    const before = needBase && customer !== null && customer < start;
+    if (!before && !within(created) && !within(customer) && !within(cancelled)) continue;
+    const e = entityOf(r.promoter_campaign as Row | null, null, r.id);
+    if (!e) continue;
     const clicks = referralClicks(r.id as number);
     add(e, created, CLICKS, clicks);
     add(e, created, REFERRALS, 1);
     add(e, created, SIGNUPS, r.state === "subscribed" ? 0 : 1);
     addEpc(e, created, 0, clicks);
-    const customer = day(r.customer_since);
     if (customer) {
       if (customer < start) e.base++;
       add(e, customer, CUSTOMERS, 1);
       add(e, customer, NON_LINK, r.entry_source === "cookie" ? 0 : 1);
     }
-    const cancelled = day(r.cancelled_at);
     if (cancelled) {
       if (cancelled < start) e.base--;
       add(e, cancelled, CANCELLED, 1);
     }
   }
   for (const c of ds.commissions) {
-    const ref = c.referral as Row | null;
-    const e = entityOf(
-      c.promoter_campaign as Row,
-      null,
-      ref ? (sourceOf.get(ref.id) ?? "direct") : null,
-      ref ? referralLandingUrl(ref.id as number) : null,
-    );
-    if (!e) continue;
     const created = day(c.created_at)!;
+    if (!within(created)) continue;
+    const e = entityOf(c.promoter_campaign as Row, null, (c.referral as Row | null)?.id);
+    if (!e) continue;
     if (c.tier === 1 && c.commission_type === "sale") {
       const sale = c.sale_amount as number;
       if (sale >= 0) {
@@ -303,57 +318,50 @@ export function reportRows(ds: Dataset, kind: ReportKind, q: ReportQuery): Row[]
   if (kind === "overview" || kind === "campaigns" || kind === "promoters") {
     for (const p of ds.payouts) {
       const paid = day(p.paid_at);
-      if (!paid || p.status !== "completed") continue;
+      if (!paid || paid < start || paid > end || p.status !== "completed") continue;
       const campaign = p.campaign as Row;
-      const e = entityOf({ campaign_id: campaign.id, campaign }, p.promoter as Row, null, null);
+      const e = entityOf({ campaign_id: campaign.id, campaign }, p.promoter as Row, undefined);
       if (e) add(e, paid, PAID, p.amount as number);
     }
   }
 
   const periods = periodsIn(start, end, periodOf);
   if (kind === "overview") {
-    const e = entity("", () => null, null);
+    const e = entity(null, null);
     let active = e.base;
-    const zero = new Float64Array(METRICS);
-    return [...periods.entries()].map(([period, lastDay]) => {
-      const m = e.periods.get(period) ?? zero;
-      const data = columnData(q.columns, m, e, active, lastDay);
+    const zero = counters();
+    return [...periods.entries()].map(([period, last]) => {
+      const m = e.periods?.get(period) ?? zero;
+      const data = columnData(q.columns, m, e, active, last);
       active += m[CUSTOMERS]! - m[CANCELLED]!;
       return { period, id: period, data };
     });
   }
 
-  const rows: Row[] = [];
-  const ordered = [...entities.values()].filter((e) => e.inRange);
-  ordered.sort((a, b) =>
+  const field = { campaigns: "campaign", promoters: "promoter", traffic_sources: "source", urls: "url" }[
+    kind
+  ];
+  const reported = [...entities.values()].filter((e) => e.periods !== null);
+  reported.sort((a, b) =>
     typeof a.id === "number" ? (a.id as number) - (b.id as number) : String(a.id) < String(b.id) ? -1 : 1,
   );
-  const entityField =
-    kind === "campaigns"
-      ? "campaign"
-      : kind === "promoters"
-        ? "promoter"
-        : kind === "urls"
-          ? "url"
-          : "source";
-  for (const e of ordered) {
+  return reported.map((e) => {
     const url = kind === "urls" ? String(e.id) : undefined;
     const row: Row = {
-      [entityField]: e.descriptor,
+      [field]: e.descriptor,
       id: e.id,
       data: columnData(q.columns, e.total, e, e.base, end, url),
     };
-    if (kind !== "urls") {
-      // Only periods in which the entity had activity: keeps the promoters report bounded for large accounts.
-      let active = e.base;
-      row.sub_data = [...e.periods.keys()].sort().map((period) => {
-        const m = e.periods.get(period)!;
-        const data = columnData(q.columns, m, e, active, periods.get(period) ?? end);
-        active += m[CUSTOMERS]! - m[CANCELLED]!;
-        return { period, id: period, data };
-      });
-    }
-    rows.push(row);
-  }
-  return rows;
+    if (kind === "urls") return row;
+    // Only periods in which the entity had activity: keeps the promoters report bounded for large accounts.
+    let active = e.base;
+    const list = e.periods!;
+    row.sub_data = [...list.keys()].sort().map((period) => {
+      const m = list.get(period)!;
+      const data = columnData(q.columns, m, e, active, periods.get(period) ?? end);
+      active += m[CUSTOMERS]! - m[CANCELLED]!;
+      return { period, id: period, data };
+    });
+    return row;
+  });
 }

@@ -165,7 +165,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     if (rest === "promoters") {
       const rows = list("promoters", params, false);
-      const pending = dataset.promoters.filter((p) => p.state === "pending").length;
+      // promoters awaiting approval in some campaign (the spec dropped the top-level `state`)
+      const pending = dataset.promoters.filter((p) =>
+        ((p.promoter_campaigns as Row[] | undefined) ?? []).some((pc) => pc.state === "pending"),
+      ).length;
       return { data: page(rows, params), meta: { pending_count: pending } };
     }
     let m = /^promoters\/([^/]+)$/.exec(rest);

@@ -1,0 +1,39 @@
+# Airbyte source image of tap-firstpromoter (also usable as a Singer tap: `docker run … --config …`).
+#   docker build -t tap-firstpromoter/source-firstpromoter:0.1.0 .
+#   docker run --rm tap-firstpromoter/source-firstpromoter:0.1.0 spec
+# Keep io.airbyte.version equal to package.json's version (test/packaging.test.ts checks it).
+
+# ---- build: full install, compile, then drop dev dependencies ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: `prepare` would build before src/ is copied; the build runs explicitly below.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ ./src/
+COPY schemas/ ./schemas/
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime: compiled code, schemas and production node_modules only ----
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+RUN groupadd --system airbyte \
+ && useradd --system --gid airbyte --create-home --home-dir /home/airbyte --shell /usr/sbin/nologin airbyte \
+ && mkdir -p /airbyte \
+ && chown airbyte:airbyte /airbyte
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules/ ./node_modules/
+COPY --from=build /src/dist/ ./dist/
+COPY --from=build /src/schemas/ ./schemas/
+COPY bin/airbyte-entrypoint.sh ./bin/airbyte-entrypoint.sh
+RUN chmod 0755 /app/bin/airbyte-entrypoint.sh /app/dist/cli.js
+
+# Airbyte mounts config, catalog and state under /airbyte; the platform may cd elsewhere, so paths are absolute.
+WORKDIR /airbyte
+USER airbyte
+ENV AIRBYTE_ENTRYPOINT="/app/bin/airbyte-entrypoint.sh"
+ENTRYPOINT ["/app/bin/airbyte-entrypoint.sh"]
+
+LABEL io.airbyte.name=tap-firstpromoter/source-firstpromoter
+LABEL io.airbyte.version=0.1.0
