@@ -29,7 +29,7 @@ export const CONFIG_SCHEMA = {
       type: "string",
       title: "Start date",
       description:
-        "Earliest creation date to extract for incremental streams and reports (ISO 8601 date or date-time). Default: all history.",
+        "Earliest creation date to extract for incremental streams and reports (ISO 8601 date or date-time). Default: all history (reports: the last 365 days).",
       pattern:
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
       examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
@@ -83,7 +83,7 @@ export const CONFIG_SCHEMA = {
       type: "integer",
       title: "Max concurrent requests",
       description:
-        "Upper bound on requests in flight. The tap sizes concurrency from the rate budget and observed latency up to this bound.",
+        "Upper bound on requests in flight across all streams. Streams run concurrently; the shared rate budget paces them.",
       minimum: 1,
       maximum: 64,
       default: 8,
