@@ -2,23 +2,21 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FaultKind } from "../src/sandbox/faults.js";
+import { FAULT_KINDS } from "../src/sandbox/faults.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
-import { CLI, lastSingerState, runCli, singerRecords, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
+import {
+  CLI,
+  catalogOf,
+  lastSingerState,
+  runCli,
+  singerRecords,
+  spawnCli,
+  tempDir,
+  writeJson,
+} from "./helpers/cli.js";
 
 const SECRET = "sk_live_9f8e7d6c5b4a_SECRET";
 type Row = Record<string, unknown>;
-
-function catalogOf(streams: string[]) {
-  return {
-    streams: streams.map((name) => ({
-      tap_stream_id: name,
-      stream: name,
-      schema: { type: "object", properties: {} },
-      metadata: [{ breadcrumb: [], metadata: { selected: true } }],
-    })),
-  };
-}
 
 function expectNoSecret(...outputs: string[]): void {
   for (const out of outputs) {
@@ -70,19 +68,7 @@ function expectComplete(messages: Row[]): void {
 }
 
 describe("fault matrix: transient faults are retried and the sync completes", () => {
-  const kinds: FaultKind[] = [
-    "429",
-    "429-seconds",
-    "429-date",
-    "500",
-    "502",
-    "503",
-    "504",
-    "html",
-    "reset",
-    "truncate",
-    "slow",
-  ];
+  const kinds = FAULT_KINDS.filter((k) => k !== "401");
   it.each(kinds)(
     "%s on the second page of commissions",
     async (kind) => {

@@ -1,20 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
-import { lastSingerState, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
+import { catalogOf, lastSingerState, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 type Row = Record<string, unknown>;
-
-/** A catalog selecting some streams, each with the given replication method. */
-function catalogOf(streams: string[]) {
-  return {
-    streams: streams.map((name) => ({
-      tap_stream_id: name,
-      stream: name,
-      schema: { type: "object", properties: {} },
-      metadata: [{ breadcrumb: [], metadata: { selected: true } }],
-    })),
-  };
-}
 
 const LOOKBACK = 7;
 const day = (value: unknown) => (typeof value === "string" ? value.slice(0, 10) : undefined);

@@ -91,3 +91,15 @@ function parseLines(stdout: string): Msg[] {
     return [];
   }
 }
+
+/** A Singer catalog selecting the named streams (schemas come from the tap's own). */
+export function catalogOf(streams: string[]) {
+  return {
+    streams: streams.map((name) => ({
+      tap_stream_id: name,
+      stream: name,
+      schema: { type: "object", properties: {} },
+      metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+    })),
+  };
+}
