@@ -65,6 +65,16 @@ describe("paginate", () => {
     expect((await collect(paginate(http, listRequest()))).ids).toEqual([6, 5, 4, 3, 2, 1]);
   });
 
+  it("stops on a repeated page of rows that have no id", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const same = [{ promoter: { id: 1 } }, { promoter: { id: 2 } }, { promoter: { id: 3 } }];
+    pool.intercept({ path: pagePath(1) }).reply(200, same);
+    pool.intercept({ path: pagePath(2) }).reply(200, same);
+    const { http } = testClient(agent);
+    expect((await collect(paginate(http, listRequest()))).pages).toBe(1);
+  });
+
   it("reads the {data} envelope", async () => {
     const agent = mockAgent();
     agent

@@ -53,13 +53,18 @@ export async function* paginate(
     const body = await http.getJson(req.path, query, signal);
     const rows = rowsOf(body, req, http.endpointOf(req.path, query));
     if (rows.length === 0) return;
-    const ids = new Set(rows.map((r) => r.id));
-    const fresh = previousIds ? rows.filter((r) => r.id === undefined || !previousIds!.has(r.id)) : rows;
+    const ids = new Set(rows.map(rowKey));
+    const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
     if (fresh.length === 0) return;
     yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
     if (rows.length < req.pageSize) return;
     previousIds = ids;
   }
+}
+
+/** Rows are compared by id; the few without one (grouped payouts) by their whole content. */
+function rowKey(row: Row): unknown {
+  return row.id ?? JSON.stringify(row);
 }
 
 function totalOf(body: unknown, req: PageRequest): { total?: number } {
