@@ -7,7 +7,8 @@ const addFormats = addFormatsPlugin.default;
 /** One ajv instance per purpose; schemas are compiled once and reused for every record. */
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: true });
-  addFormats(ajv, ["date-time", "date", "uri", "email"]);
+  // "fast" formats: the regex-only checks; full calendar validation cost ~1 us per timestamp per record
+  addFormats(ajv, { mode: "fast", formats: ["date-time", "date", "uri", "email"] });
   return ajv;
 }
 

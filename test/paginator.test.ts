@@ -75,6 +75,19 @@ describe("paginate", () => {
     expect((await collect(paginate(http, listRequest()))).pages).toBe(1);
   });
 
+  it("requests pages ahead once a page is full, and yields them in order", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
+    pool.intercept({ path: pagePath(2) }).reply(200, rows(4, 3));
+    pool.intercept({ path: pagePath(3) }).reply(200, rows(7, 1));
+    pool.intercept({ path: pagePath(4) }).reply(200, []);
+    const { http } = testClient(agent);
+    const result = await collect(paginate(http, { ...listRequest(), lookahead: 3 }));
+    expect(result).toEqual({ ids: [1, 2, 3, 4, 5, 6, 7], pages: 3 });
+    expect(http.stats.requests).toBeLessThanOrEqual(4);
+  });
+
   it("reads the {data} envelope", async () => {
     const agent = mockAgent();
     agent

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { HttpClient, Query } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
@@ -12,6 +13,8 @@ export interface PageRequest {
   pageSize: number;
   /** first page to fetch (a resumed full-table sync starts past the pages it already emitted) */
   startPage?: number;
+  /** pages requested ahead of the one being read, once a full page shows the list goes on */
+  lookahead?: number;
   /** dotted path of a total row count in the body */
   totalFrom?: string | undefined;
 }
@@ -47,18 +50,40 @@ export async function* paginate(
     };
     return;
   }
-  let previousIds: Set<unknown> | undefined;
-  for (let page = req.startPage ?? 1; ; page++) {
+  // Once a page comes back full, the next `lookahead` pages are requested together (results are still used
+  // in page order), so a long stream is not limited to one request per round trip. Pages fetched past the
+  // end are the price: at most lookahead - 1 per stream.
+  const stop = new AbortController();
+  const scope = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  setMaxListeners(0, scope);
+  const pending = new Map<number, Promise<unknown>>();
+  const request = (page: number) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
-    const body = await http.getJson(req.path, query, signal);
-    const rows = rowsOf(body, req, http.endpointOf(req.path, query));
-    if (rows.length === 0) return;
-    const ids = new Set(rows.map(rowKey));
-    const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
-    if (fresh.length === 0) return;
-    yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
-    if (rows.length < req.pageSize) return;
-    previousIds = ids;
+    const body = http.getJson(req.path, query, scope);
+    body.catch(() => undefined); // awaited in turn; a page never reached must not be an unhandled rejection
+    pending.set(page, body);
+  };
+  let previousIds: Set<unknown> | undefined;
+  let depth = 1;
+  let next = req.startPage ?? 1;
+  try {
+    for (let page = next; ; page++) {
+      while (next < page + depth) request(next++);
+      const body = await pending.get(page)!;
+      pending.delete(page);
+      const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
+      const rows = rowsOf(body, req, endpoint);
+      if (rows.length === 0) return;
+      const ids = new Set(rows.map(rowKey));
+      const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
+      if (fresh.length === 0) return;
+      yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
+      if (rows.length < req.pageSize) return;
+      previousIds = ids;
+      depth = req.lookahead ?? 1;
+    }
+  } finally {
+    stop.abort();
   }
 }
 

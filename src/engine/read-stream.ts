@@ -46,6 +46,7 @@ function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], star
     pageSize: ctx.config.pageSize,
     startPage,
     totalFrom: def.totalFrom,
+    lookahead: Math.max(1, Math.floor(ctx.config.maxConcurrency / 2)),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 export class OutputWriter {
   private closed = false;
+  private draining: Promise<void> | undefined;
   private closedListeners: Array<() => void> = [];
 
   constructor(private readonly out: NodeJS.WritableStream) {
@@ -26,17 +27,20 @@ export class OutputWriter {
   write(text: string): Promise<void> | undefined {
     if (this.closed) return undefined;
     if (this.out.write(text)) return undefined;
-    return new Promise<void>((resolve) => {
+    // concurrent streams share one wait for the pipe to drain
+    this.draining ??= new Promise<void>((resolve) => {
       const done = () => {
         this.out.off("drain", done);
         this.out.off("close", done);
         this.out.off("error", done);
+        this.draining = undefined;
         resolve();
       };
       this.out.on("drain", done);
       this.out.on("close", done);
       this.out.on("error", done);
     });
+    return this.draining;
   }
 
   /** Resolves once everything written so far has been handed to the OS (or the reader is gone). */
