@@ -115,14 +115,20 @@ async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .help()
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`CRITICAL ${message} (run with --help for usage)\n`);
-      process.exitCode = 2;
+      // throwing stops yargs from running a command after a usage error
+      throw error ?? new UsageError(message);
     })
     .parseAsync();
 }
 
+class UsageError extends Error {}
+
 main(hideBin(process.argv)).catch((error: Error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`CRITICAL ${error.message} (run with --help for usage)\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.stderr.write(`CRITICAL unexpected error: ${error.message}\n`);
   process.exitCode = 1;
 });

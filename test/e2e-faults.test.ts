@@ -186,6 +186,7 @@ describe("bad input gets one clear line and a non-zero exit", () => {
       /state file .*: bookmark of stream "commissions" must be an ISO 8601 date string/,
     ],
     ["missing --config", () => [], /missing --config/],
+    ["unknown flag", () => ["--config", config(), "--bogus"], /Unknown argument: bogus/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
     const run = await runCli(args());
