@@ -125,10 +125,24 @@ function flatten(rows, entityField, window) {
     if (entityField) base[entityField] = row[entityField] ?? null;
     if (entityField && Array.isArray(row.sub_data)) {
       for (const sub of row.sub_data) {
-        out.push({ ...base, entity_id: row.id, entity_data: row.data ?? null, id: sub.id, period: sub.period ?? null, data: sub.data ?? null });
+        out.push({
+          ...base,
+          entity_id: row.id,
+          entity_data: row.data ?? null,
+          id: sub.id,
+          period: sub.period ?? null,
+          data: sub.data ?? null,
+        });
       }
     } else {
-      out.push({ ...base, entity_id: entityField ? row.id : "account", entity_data: entityField ? (row.data ?? null) : null, id: row.id, period: row.period ?? null, data: row.data ?? null });
+      out.push({
+        ...base,
+        entity_id: entityField ? row.id : "account",
+        entity_data: entityField ? (row.data ?? null) : null,
+        id: row.id,
+        period: row.period ?? null,
+        data: row.data ?? null,
+      });
     }
   }
   return out;
@@ -144,7 +158,8 @@ async function readStream(def) {
         ["start_date", `${window.start}T00:00:00Z`],
         ["end_date", `${window.end}T23:59:59Z`],
       ];
-      for await (const rows of pages(def, query)) await emit(def.name, flatten(rows, def.report.entityField, window));
+      for await (const rows of pages(def, query))
+        await emit(def.name, flatten(rows, def.report.entityField, window));
     }
     return;
   }

@@ -23,7 +23,13 @@ const NODE = process.execPath;
 const TMP = mkdtempSync(join(tmpdir(), "tap-firstpromoter-bench-"));
 
 const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
-const RL = { size: env("BENCH_RL_SIZE", 3000), listSize: env("BENCH_RL_LIST_SIZE", 4500), limit: 400, windowMs: 60_000, latencyMs: 20 };
+const RL = {
+  size: env("BENCH_RL_SIZE", 3000),
+  listSize: env("BENCH_RL_LIST_SIZE", 4500),
+  limit: 400,
+  windowMs: 60_000,
+  latencyMs: 20,
+};
 const TPUT_SIZE = env("BENCH_TPUT_SIZE", 6500);
 const MEM_SMALL = env("BENCH_MEM_SMALL", 650);
 const MEM_LARGE = env("BENCH_MEM_LARGE", 32_700);
@@ -32,7 +38,8 @@ const STALL_MS = env("BENCH_STALL_MS", 10_000);
 const POLL_MS = 50;
 const CLK_TCK = 100; // Linux USER_HZ for /proc/<pid>/stat times
 
-const log = (message) => process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(3)} s] ${message}\n`);
+const log = (message) =>
+  process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(3)} s] ${message}\n`);
 
 // ---------- child process bookkeeping: every child is killed on any exit ----------
 const children = new Set();
@@ -265,7 +272,9 @@ async function runProcess({ args, stdout = "count", timeoutMs = 300_000, what, o
   mon.stop();
   await Promise.all(closed);
   if (exit.code !== 0) {
-    throw new Error(`${what} exited with ${exit.code ?? exit.signal}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    throw new Error(
+      `${what} exited with ${exit.code ?? exit.signal}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`,
+    );
   }
   // the tap's own per-stream summary, for runs whose stdout is not counted here
   let summaryRecords = 0;
@@ -293,7 +302,8 @@ const tapArgs = (config, catalog) => [
 
 // ---------- the table ----------
 const rows = [];
-const fmt = (n, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (kb) => `${fmt(kb / 1024, 1)} MB`;
 function row(section, metric, value, target = "", ok = undefined) {
   rows.push({ section, metric, value, target, ok: ok === undefined ? "" : ok ? "yes" : "**no**" });
@@ -307,7 +317,9 @@ const notes = [];
  * when request N-L arrived: no request N can finish before that + W, whatever the client does.
  */
 async function rateLimitedRun({ size, catalog, label }) {
-  log(`1/3 rate-limited (${label}): sandbox size ${size}, ${RL.limit} req/${RL.windowMs / 1000} s, ${RL.latencyMs} ms latency`);
+  log(
+    `1/3 rate-limited (${label}): sandbox size ${size}, ${RL.limit} req/${RL.windowMs / 1000} s, ${RL.latencyMs} ms latency`,
+  );
   const sb = await startSandbox({ size, rateLimit: RL.limit, latencyMs: RL.latencyMs });
   try {
     const t0 = performance.now();
@@ -325,7 +337,12 @@ async function rateLimitedRun({ size, catalog, label }) {
     })();
     let r;
     try {
-      r = await runProcess({ args: tapArgs(sb.config, catalog), stdout: "count", timeoutMs: 240_000, what: "rate-limited tap" });
+      r = await runProcess({
+        args: tapArgs(sb.config, catalog),
+        stdout: "count",
+        timeoutMs: 240_000,
+        what: "rate-limited tap",
+      });
     } finally {
       polling = false;
       await poller;
@@ -338,7 +355,9 @@ async function rateLimitedRun({ size, catalog, label }) {
     const k = n - Math.floor((n - 1) / RL.limit) * RL.limit;
     const kAt = series.find(([, count]) => count >= k)?.[0];
     const firstAt = series.find(([, count]) => count >= 1)?.[0];
-    log(`  done: ${n} requests, ${r.records} records, ${fmt(r.wallMs / 1000, 1)} s, ${stats.rateLimited} x 429; request ${k} arrived at ${fmt((kAt ?? 0) / 1000, 2)} s`);
+    log(
+      `  done: ${n} requests, ${r.records} records, ${fmt(r.wallMs / 1000, 1)} s, ${stats.rateLimited} x 429; request ${k} arrived at ${fmt((kAt ?? 0) / 1000, 2)} s`,
+    );
     const s = `1. rate-limited, ${label}`;
     row(s, "dataset", `size ${size}, page_size 100, ${fmt(r.records)} records`);
     row(s, "requests made (sandbox stats)", fmt(n));
@@ -356,7 +375,10 @@ async function rateLimitedRun({ size, catalog, label }) {
     }
     if (atWindowClose && n > RL.limit) {
       const left = Object.entries(stats.byPath)
-        .map(([path, count]) => [path.replace(/^\/api\/(v2\/company|admin\/v1)\//, ""), count - (atWindowClose.byPath[path] ?? 0)])
+        .map(([path, count]) => [
+          path.replace(/^\/api\/(v2\/company|admin\/v1)\//, ""),
+          count - (atWindowClose.byPath[path] ?? 0),
+        ])
         .filter(([, count]) => count > 0)
         .sort((a, b) => b[1] - a[1]);
       const tailMs = r.wallMs - ((firstAt ?? 0) + RL.windowMs);
@@ -366,7 +388,8 @@ async function rateLimitedRun({ size, catalog, label }) {
         `${left.map(([path, count]) => `${path} ${count}`).join(", ")}; they took ${fmt(tailMs / 1000, 2)} s (${fmt(tailMs / (n - atWindowClose.requests), 1)} ms per request)`,
       );
     }
-    if (n <= RL.limit) notes.push(`rate-limited run (${label}) made only ${n} requests: the window was never exercised`);
+    if (n <= RL.limit)
+      notes.push(`rate-limited run (${label}) made only ${n} requests: the window was never exercised`);
     for (const w of r.warnings) notes.push(`tap stderr in the rate-limited run (${label}): \`${w}\``);
   } finally {
     await sb.stop();
@@ -388,18 +411,28 @@ async function throughput() {
     const tap = [];
     const base = [];
     // warm the sandbox's cached list views so the first measured run does not pay for them
-    await runProcess({ args: [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)], stdout: "null", what: "warm-up" });
+    await runProcess({
+      args: [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)],
+      stdout: "null",
+      what: "warm-up",
+    });
     for (let i = 0; i < RUNS; i++) {
       for (const [label, args, into] of [
         ["tap", tapArgs(config, catalog), tap],
-        ["baseline", [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)], base],
+        [
+          "baseline",
+          [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)],
+          base,
+        ],
       ]) {
         const cpu0 = sb.cpuMs();
         const r = await runProcess({ args, stdout: "count", timeoutMs: 180_000, what: label });
         r.sandboxCpuMs = sb.cpuMs() - cpu0;
         r.rate = r.records / (r.wallMs / 1000);
         into.push(r);
-        log(`  ${label} run ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 2)} s = ${fmt(r.rate)} records/s (cpu ${fmt(r.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(r.sandboxCpuMs / 1000, 2)} s)`);
+        log(
+          `  ${label} run ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 2)} s = ${fmt(r.rate)} records/s (cpu ${fmt(r.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(r.sandboxCpuMs / 1000, 2)} s)`,
+        );
       }
     }
     const pick = (runs) => runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
@@ -407,13 +440,31 @@ async function throughput() {
     const b = pick(base);
     const ratio = t.rate / b.rate;
     const s = "2. throughput";
-    row(s, "dataset", `size ${TPUT_SIZE}, ${LIST_STREAMS.length} list streams (default catalog minus reports_*), page_size 100: ${fmt(t.records)} records`);
-    row(s, "tap records/s (median of 3)", `${fmt(t.rate)} (${fmt(t.wallMs / 1000, 2)} s; tap cpu ${fmt(t.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(t.sandboxCpuMs / 1000, 2)} s)`);
-    row(s, "baseline records/s (median of 3)", `${fmt(b.rate)} (${fmt(b.wallMs / 1000, 2)} s; baseline cpu ${fmt(b.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(b.sandboxCpuMs / 1000, 2)} s)`);
+    row(
+      s,
+      "dataset",
+      `size ${TPUT_SIZE}, ${LIST_STREAMS.length} list streams (default catalog minus reports_*), page_size 100: ${fmt(t.records)} records`,
+    );
+    row(
+      s,
+      "tap records/s (median of 3)",
+      `${fmt(t.rate)} (${fmt(t.wallMs / 1000, 2)} s; tap cpu ${fmt(t.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(t.sandboxCpuMs / 1000, 2)} s)`,
+    );
+    row(
+      s,
+      "baseline records/s (median of 3)",
+      `${fmt(b.rate)} (${fmt(b.wallMs / 1000, 2)} s; baseline cpu ${fmt(b.cpuMs / 1000, 2)} s, sandbox cpu ${fmt(b.sandboxCpuMs / 1000, 2)} s)`,
+    );
     row(s, "tap / baseline", fmt(ratio, 3), ">= 0.9", ratio >= 0.9);
-    row(s, "CPU per 1k records, tap / baseline", `${fmt(t.cpuMs / (t.records / 1000), 1)} ms / ${fmt(b.cpuMs / (b.records / 1000), 1)} ms`);
-    if (t.records !== b.records) notes.push(`throughput: tap emitted ${t.records} records, baseline ${b.records}`);
-    for (const w of new Set(tap.flatMap((r) => r.warnings))) notes.push(`tap stderr during the throughput runs: \`${w}\``);
+    row(
+      s,
+      "CPU per 1k records, tap / baseline",
+      `${fmt(t.cpuMs / (t.records / 1000), 1)} ms / ${fmt(b.cpuMs / (b.records / 1000), 1)} ms`,
+    );
+    if (t.records !== b.records)
+      notes.push(`throughput: tap emitted ${t.records} records, baseline ${b.records}`);
+    for (const w of new Set(tap.flatMap((r) => r.warnings)))
+      notes.push(`tap stderr during the throughput runs: \`${w}\``);
     midPeak = { kb: median(tap.map((r) => r.peakKb)), records: t.records };
   } finally {
     await sb.stop();
@@ -434,11 +485,20 @@ async function memory() {
         timeoutMs: 240_000,
         what,
       });
-      log(`  ${what} ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 1)} s, peak RSS ${mb(r.peakKb)}`);
+      log(
+        `  ${what} ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 1)} s, peak RSS ${mb(r.peakKb)}`,
+      );
       runs.push(r);
     }
     const peaks = runs.map((r) => r.peakKb);
-    return { ...runs[0], runs, peakKb: median(peaks), minKb: Math.min(...peaks), maxKb: Math.max(...peaks), wallMs: median(runs.map((r) => r.wallMs)) };
+    return {
+      ...runs[0],
+      runs,
+      peakKb: median(peaks),
+      minKb: Math.min(...peaks),
+      maxKb: Math.max(...peaks),
+      wallMs: median(runs.map((r) => r.wallMs)),
+    };
   };
   const range = (r) => `${mb(r.peakKb)} (median of ${r.runs.length}; ${mb(r.minKb)} to ${mb(r.maxKb)})`;
   log(`3/3 memory: small sandbox size ${MEM_SMALL}`);
@@ -457,10 +517,19 @@ async function memory() {
     const config = { ...large.config, requests_per_minute: 1_000_000 };
     const rLarge = await memRuns(large, "large run");
     const ratio = rLarge.peakKb / rSmall.peakKb;
-    row(s, "dataset", `${LIST_STREAMS.length} list streams; sandbox size ${MEM_SMALL} and ${MEM_LARGE} (generated in ${fmt(large.startMs / 1000, 1)} s, sandbox RSS ${mb(large.rssKb)}); stdout to /dev/null`);
+    row(
+      s,
+      "dataset",
+      `${LIST_STREAMS.length} list streams; sandbox size ${MEM_SMALL} and ${MEM_LARGE} (generated in ${fmt(large.startMs / 1000, 1)} s, sandbox RSS ${mb(large.rssKb)}); stdout to /dev/null`,
+    );
     row(s, `peak RSS, ${fmt(rSmall.records)} records`, range(rSmall));
-    if (midPeak) row(s, `peak RSS, ${fmt(midPeak.records)} records (throughput runs, median)`, mb(midPeak.kb));
-    row(s, `peak RSS, ${fmt(rLarge.records)} records`, `${range(rLarge)}; ${fmt(rLarge.wallMs / 1000, 1)} s, ${fmt(rLarge.records / (rLarge.wallMs / 1000))} records/s`);
+    if (midPeak)
+      row(s, `peak RSS, ${fmt(midPeak.records)} records (throughput runs, median)`, mb(midPeak.kb));
+    row(
+      s,
+      `peak RSS, ${fmt(rLarge.records)} records`,
+      `${range(rLarge)}; ${fmt(rLarge.wallMs / 1000, 1)} s, ${fmt(rLarge.records / (rLarge.wallMs / 1000))} records/s`,
+    );
     row(s, "ratio large / small (medians)", fmt(ratio, 3), "<= 1.2", ratio <= 1.2);
 
     log(`  stall: reader pauses ${STALL_MS / 1000} s after 1 MB`);
@@ -474,7 +543,12 @@ async function memory() {
       onStall: (event, mon) => {
         const at = performance.now();
         const take = async (key) => {
-          marks[key] = { requests: (await large.stats()).requests - before, peakKb: mon.peakKb, rssKb: mon.lastRssKb, t: at };
+          marks[key] = {
+            requests: (await large.stats()).requests - before,
+            peakKb: mon.peakKb,
+            rssKb: mon.lastRssKb,
+            t: at,
+          };
         };
         if (event === "paused") {
           marks.pending = take("paused");
@@ -492,7 +566,9 @@ async function memory() {
     if (!paused || !settled || !resumed) throw new Error("stall run: the reader never paused/resumed");
     const grew = resumed.requests - settled.requests;
     const waited = grew === 0;
-    log(`  requests at pause ${paused.requests}, +2 s ${settled.requests}, at resume ${resumed.requests}; peak RSS during stall ${mb(resumed.peakKb)}; ${rStall.records} records total`);
+    log(
+      `  requests at pause ${paused.requests}, +2 s ${settled.requests}, at resume ${resumed.requests}; peak RSS during stall ${mb(resumed.peakKb)}; ${rStall.records} records total`,
+    );
     row(
       s,
       `peak RSS while the consumer stalls ${STALL_MS / 1000} s`,
@@ -500,7 +576,11 @@ async function memory() {
       "< 150 MB",
       resumed.peakKb < 150 * 1024,
     );
-    row(s, "peak RSS of that run after the resume (full speed to the end)", `${mb(rStall.peakKb)}, ${fmt(rStall.records)} records`);
+    row(
+      s,
+      "peak RSS of that run after the resume (full speed to the end)",
+      `${mb(rStall.peakKb)}, ${fmt(rStall.records)} records`,
+    );
     row(
       s,
       "tap waited during the stall",
@@ -508,7 +588,8 @@ async function memory() {
       "no growth",
       waited,
     );
-    for (const w of new Set([...rSmall.runs, ...rLarge.runs, rStall].flatMap((r) => r.warnings))) notes.push(`tap stderr in the memory runs: \`${w}\``);
+    for (const w of new Set([...rSmall.runs, ...rLarge.runs, rStall].flatMap((r) => r.warnings)))
+      notes.push(`tap stderr in the memory runs: \`${w}\``);
   } finally {
     await large.stop();
   }
