@@ -1,12 +1,20 @@
-import { Ajv, type ErrorObject } from "ajv";
-import addFormatsPlugin from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv, CodeOptions, ErrorObject } from "ajv";
+import type { FormatsPlugin } from "ajv-formats";
 
-// ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `.default` is the plugin.
-const addFormats = addFormatsPlugin.default;
+// ajv and ajv-formats are CommonJS and loaded on first use: a normal run validates with the code compiled at
+// build time (src/generated/validators.js) and never needs the compiler.
+const require = createRequire(import.meta.url);
 
-/** One ajv instance per purpose; schemas are compiled once and reused for every record. */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: true });
+/**
+ * One ajv instance per purpose; schemas are compiled once and reused for every record. The shipped schemas
+ * are compiled at build time (`scripts/generate.mjs` passes `code` to emit standalone modules); at run time
+ * ajv compiles only a schema that a catalog changed.
+ */
+export function createAjv(code?: CodeOptions): Ajv {
+  const { Ajv } = require("ajv") as typeof import("ajv");
+  const addFormats = (require("ajv-formats") as { default: FormatsPlugin }).default;
+  const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: true, ...(code ? { code } : {}) });
   // "fast" formats: the regex-only checks; full calendar validation cost ~1 us per timestamp per record
   addFormats(ajv, { mode: "fast", formats: ["date-time", "date", "uri", "email"] });
   return ajv;

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
+import "./v8-flags.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
-import { type AirbyteCommand, airbyteMain } from "./app/airbyte-main.js";
-import { demoMain, sandboxMain } from "./app/sandbox-main.js";
-import { singerMain } from "./app/singer-main.js";
+import type { AirbyteCommand } from "./app/airbyte-main.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
@@ -14,7 +13,9 @@ import { VERSION } from "./version.js";
  * Exit codes are set, never forced: process.exit() would truncate piped stdout.
  */
 async function main(argv: string[]): Promise<void> {
+  // each command loads only its own modules: start-up time is time before the first request
   const airbyte = (command: AirbyteCommand) => async (args: Record<string, unknown>) => {
+    const { airbyteMain } = await import("./app/airbyte-main.js");
     process.exitCode = await airbyteMain({
       command,
       config: args.config as string | undefined,
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
           process.stdout.write(about(args.format));
           return;
         }
+        const { singerMain } = await import("./app/singer-main.js");
         process.exitCode = await singerMain({
           config: args.config,
           catalog: args.catalog,
@@ -93,6 +95,7 @@ async function main(argv: string[]): Promise<void> {
           .option("fault", { type: "string", array: true, describe: "kind[:count[:path]], repeatable" })
           .option("faults", { type: "string", describe: "JSON file with a list of fault rules" }),
       async (args) => {
+        const { sandboxMain } = await import("./app/sandbox-main.js");
         process.exitCode = await sandboxMain(args);
       },
     )
@@ -104,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
           .option("size", { type: "number", default: 5 })
           .option("airbyte", { type: "boolean", describe: "speak Airbyte instead of Singer" }),
       async (args) => {
+        const { demoMain } = await import("./app/sandbox-main.js");
         process.exitCode = await demoMain({
           size: args.size,
           airbyte: args.airbyte ?? false,

@@ -1,6 +1,7 @@
-import { createAjv, describeAjvError } from "./ajv.js";
+import { describeAjvError } from "./ajv.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
 import { InputError } from "./errors.js";
+import { validateConfig as validate } from "./generated/validators.js";
 import { isPlainObject, readJsonFile } from "./json-file.js";
 import { VERSION } from "./version.js";
 
@@ -21,8 +22,6 @@ export interface Config {
   backoffMaxMs: number;
   userAgent: string;
 }
-
-const validate = createAjv().compile(CONFIG_SCHEMA);
 
 const defaults = Object.fromEntries(
   Object.entries(CONFIG_SCHEMA.properties).flatMap(([key, spec]) =>

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
+import type { JsonSchema } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { parseAirbyteState, parseSingerState } from "../src/engine/state.js";
 import { InputError } from "../src/errors.js";
+import { STREAM_VALIDATORS } from "../src/generated/validators.js";
 import { createLogger, Redactor } from "../src/log.js";
 import { parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
 import { parseSingerCatalog, singerCatalog } from "../src/protocol/singer-catalog.js";
@@ -118,6 +120,20 @@ describe("catalogs", () => {
   it("rejects an invalid Airbyte sync_mode", () => {
     const raw = { streams: [{ stream: { name: "promoters" }, sync_mode: "INVALID" }] };
     expect(errorOf(() => parseConfiguredCatalog(raw, "c")).message).toMatch(/sync_mode "INVALID"/);
+  });
+
+  it("validates with the build-time validator unless the catalog changed the schema", () => {
+    const entries = singerCatalog().streams as Array<{ stream: string; schema: JsonSchema }>;
+    const own = entries.find((s) => s.stream === "commissions")!.schema;
+    const [same] = resolveSelections([{ name: "commissions", schema: structuredClone(own) }], "c");
+    expect(same!.validate).toBe(STREAM_VALIDATORS.commissions);
+
+    const changed = structuredClone(own);
+    changed.properties!.amount = { type: "string" };
+    const [custom] = resolveSelections([{ name: "commissions", schema: changed }], "c");
+    expect(custom!.validate).not.toBe(STREAM_VALIDATORS.commissions);
+    expect(custom!.validate({ id: 1, amount: "12.50" })).toBe(true);
+    expect(custom!.validate({ id: 1, amount: 1250 })).toBe(false);
   });
 
   it("keeps key and cursor fields when the catalog deselects them", () => {

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
+import { createAjv } from "../src/ajv.js";
+import { STREAM_VALIDATORS } from "../src/generated/validators.js";
 import { STREAMS } from "../src/streams.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is typed as the module namespace, while at runtime
@@ -171,6 +173,21 @@ describe("stream schemas", () => {
         }
         const validate = newAjv().compile(schema);
         expect(validate(record), JSON.stringify(validate.errors)).toBe(true);
+      });
+
+      it("has a build-time validator that judges records as the run-time compiler does", () => {
+        const schema = loadSchema(stream.name);
+        const shipped = STREAM_VALIDATORS[stream.name]!;
+        const compiled = createAjv().compile(schema);
+        const properties = Object.entries(schema.properties as JsonObject);
+        const wrongTypes: Json[] = ["text", 1.5, true, { a: 1 }, [1], "not-a-date"];
+        const samples: JsonObject[] = [{}];
+        for (const [key] of properties) {
+          for (const value of wrongTypes) samples.push({ [key]: value });
+        }
+        for (const sample of samples) {
+          expect(shipped(sample), JSON.stringify(sample)).toBe(compiled(sample));
+        }
       });
     });
   }

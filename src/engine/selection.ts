@@ -1,6 +1,7 @@
-import type { ValidateFunction } from "ajv";
+import type { Ajv, ValidateFunction } from "ajv";
 import { createAjv } from "../ajv.js";
 import { InputError } from "../errors.js";
+import { STREAM_VALIDATORS } from "../generated/validators.js";
 import { findStream, type ReplicationMethod, STREAMS, type StreamDef } from "../streams.js";
 import { defaultMethodOf, replicationKeyOf } from "./replication.js";
 import { type JsonSchema, projectSchema, schemaOf } from "./schemas.js";
@@ -24,8 +25,7 @@ export interface SelectionRequest {
   schema?: JsonSchema | undefined;
 }
 
-const ajv = createAjv();
-const validators = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
 
 /** Streams selected when no catalog is given. */
 export function defaultRequests(): SelectionRequest[] {
@@ -68,12 +68,15 @@ function withRequiredFields(def: StreamDef, fields: ReadonlySet<string> | null):
   return known.every((k) => all.has(k)) ? null : all;
 }
 
+/** The build-time validator of the shipped schema; a catalog that changed the schema gets its own compiled. */
 function validatorOf(def: StreamDef, schema: JsonSchema): ValidateFunction {
-  const own = schema === schemaOf(def);
-  let validate = own ? validators.get(def.name) : undefined;
-  if (!validate) {
-    validate = ajv.compile(schema);
-    if (own) validators.set(def.name, validate);
-  }
-  return validate;
+  const shipped = STREAM_VALIDATORS[def.name];
+  if (shipped && (schema === schemaOf(def) || sameJson(schema, schemaOf(def)))) return shipped;
+  ajv ??= createAjv();
+  return ajv.compile(schema);
+}
+
+/** A discovered catalog carries our schema back as JSON: equal text means the same schema. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
