@@ -7,7 +7,7 @@
 //   3. memory: peak RSS at ~10k and ~500k records, and while the consumer stalls for 10 s
 //
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
-// BENCH_RUNS, BENCH_STALL_MS.
+// BENCH_RUNS, BENCH_STALL_MS; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -597,10 +597,11 @@ async function memory() {
 
 // ---------- main ----------
 const started = performance.now();
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3").split(",").map((s) => s.trim());
 try {
-  await rateLimited();
-  await throughput();
-  await memory();
+  if (SECTIONS.includes("1")) await rateLimited();
+  if (SECTIONS.includes("2")) await throughput();
+  if (SECTIONS.includes("3")) await memory();
 } catch (error) {
   log(`FAILED: ${error.stack ?? error}`);
   process.exitCode = 1;
@@ -622,5 +623,7 @@ const lines = [
 ];
 const text = lines.join("\n");
 process.stdout.write(text);
-writeFileSync(RESULTS, text);
-log(`wrote ${RESULTS}`);
+if (SECTIONS.length === 3) {
+  writeFileSync(RESULTS, text);
+  log(`wrote ${RESULTS}`);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { paginate } from "../src/engine/paginator.js";
+import { paginate, paginateLists } from "../src/engine/paginator.js";
+import { Prefetch } from "../src/engine/prefetch.js";
 import { HttpError } from "../src/http/http-error.js";
 import { mockAgent, testClient } from "./helpers/http.js";
 
@@ -84,10 +85,64 @@ describe("paginate", () => {
     pool.intercept({ path: pagePath(4) }).reply(200, []);
     pool.intercept({ path: pagePath(5) }).reply(200, []);
     const { http } = testClient(agent);
-    const result = await collect(paginate(http, { ...listRequest(), lookahead: 3 }));
+    const prefetch = new Prefetch(http, 2);
+    const result = await collect(paginate(http, { ...listRequest(), prefetch }));
     expect(result).toEqual({ ids: [1, 2, 3, 4, 5, 6, 7], pages: 3 });
-    // the last page is 3; at most lookahead - 1 = 2 pages were requested past it
+    // the last page is 3; at most the Prefetch's 2 pages were requested past it, and all were given back
+    expect(http.stats.requests).toBeGreaterThan(3);
     expect(http.stats.requests).toBeLessThanOrEqual(5);
+    expect(prefetch.tryTake() && prefetch.tryTake()).toBe(true);
+  });
+
+  it("requests nothing ahead when the rate budget has no grant to spare", async () => {
+    const run = async (requestsPerMinute: number) => {
+      const agent = mockAgent();
+      const pool = agent.get("https://api.test");
+      pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
+      pool.intercept({ path: pagePath(2) }).reply(200, rows(4, 3));
+      pool.intercept({ path: pagePath(3) }).reply(200, rows(7, 1));
+      for (let page = 4; page <= 8; page++) pool.intercept({ path: pagePath(page) }).reply(200, []);
+      const { http } = testClient(agent, { requestsPerMinute });
+      const result = await collect(paginate(http, { ...listRequest(), prefetch: new Prefetch(http, 4) }));
+      expect(result.pages).toBe(3);
+      return http.stats.requests;
+    };
+    // with grants to spare, pages past the end are asked for; with exactly the 3 the list needs, none are
+    expect(await run(10_000)).toBeGreaterThan(3);
+    expect(await run(3)).toBe(3);
+  });
+
+  it("reads several lists in order with their first pages requested ahead", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const path = (list: number, page: number) =>
+      `/api/v2/company/reports?window=${list}&page=${page}&per_page=3`;
+    const started: number[] = [];
+    for (const list of [1, 2, 3]) {
+      pool.intercept({ path: path(list, 1) }).reply(200, () => {
+        started.push(list);
+        return JSON.stringify(list === 1 ? rows(10, 3) : rows(list * 10, 2));
+      });
+    }
+    pool.intercept({ path: path(1, 2) }).reply(200, rows(13, 1));
+    const { http } = testClient(agent);
+    const prefetch = new Prefetch(http, 4);
+    const requests = [1, 2, 3].map((list) => ({
+      ...listRequest(),
+      path: "company/reports",
+      query: [["window", String(list)]] as const,
+      prefetch,
+    }));
+    const events: string[] = [];
+    for await (const event of paginateLists(http, requests)) {
+      events.push(
+        "page" in event ? `${event.list}:${event.page.rows.map((r) => r.id).join(",")}` : `${event.list}:end`,
+      );
+    }
+    expect(events).toEqual(["0:10,11,12", "0:13", "0:end", "1:20,21", "1:end", "2:30,31", "2:end"]);
+    // lists 2 and 3 were asked for while list 1 was read
+    expect(started.slice(0, 3).sort()).toEqual([1, 2, 3]);
+    agent.assertNoPendingInterceptors();
   });
 
   it("reads the {data} envelope", async () => {

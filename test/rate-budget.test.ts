@@ -37,4 +37,19 @@ describe("RateBudget", () => {
     expect(times.slice(0, 9).every((t) => t === 5_000)).toBe(true);
     expect(times[9]).toBeGreaterThanOrEqual(60_000);
   });
+
+  it("tells how many grants are spare now and within a horizon", async () => {
+    const budget = new RateBudget(3, 60_000, 0);
+    expect(budget.spare(0)).toBe(3);
+    await grantTimes(budget, 2);
+    expect(budget.spare(0)).toBe(1);
+    vi.setSystemTime(30_000);
+    await grantTimes(budget, 1);
+    expect(budget.spare(0)).toBe(0);
+    // the first two grants leave the window at 60 s, the third at 90 s
+    expect(budget.spare(30_000)).toBe(2);
+    expect(budget.spare(60_000)).toBe(3);
+    budget.pause(120_000);
+    expect(budget.spare(60_000)).toBe(0);
+  });
 });

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { HttpClient, Query } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
+import type { Prefetch } from "./prefetch.js";
 
 export type Row = Record<string, unknown>;
 
@@ -13,8 +14,8 @@ export interface PageRequest {
   pageSize: number;
   /** first page to fetch (a resumed full-table sync starts past the pages it already emitted) */
   startPage?: number;
-  /** pages requested ahead of the one being read, once a full page shows the list goes on */
-  lookahead?: number;
+  /** lets pages be requested ahead of the one being read, once a full page shows the list goes on */
+  prefetch?: Prefetch | undefined;
   /** dotted path of a total row count in the body */
   totalFrom?: string | undefined;
 }
@@ -50,27 +51,34 @@ export async function* paginate(
     };
     return;
   }
-  // Once a page comes back full, the next `lookahead` pages are requested together (results are still used
-  // in page order), so a long stream is not limited to one request per round trip. Pages fetched past the
-  // end are the price: at most lookahead - 1 per stream.
+  // Once a page comes back full, pages after the next are requested ahead as far as the shared Prefetch
+  // allows (results are still used in page order), so a long stream is not limited to one request per round
+  // trip. Pages fetched past the end are the price, bounded by that same gate.
   const stop = new AbortController();
   const scope = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   setMaxListeners(0, scope);
-  const pending = new Map<number, Promise<unknown>>();
-  const request = (page: number) => {
+  const pending = new Map<number, { body: Promise<unknown>; ahead: boolean }>();
+  const request = (page: number, ahead: boolean) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
     const body = http.getJson(req.path, query, scope);
     body.catch(() => undefined); // awaited in turn; a page never reached must not be an unhandled rejection
-    pending.set(page, body);
+    pending.set(page, { body, ahead });
   };
   let previousIds: Set<unknown> | undefined;
-  let depth = 1;
+  let full = false;
   let next = req.startPage ?? 1;
   try {
     for (let page = next; ; page++) {
-      while (next < page + depth) request(next++);
-      const body = await pending.get(page)!;
+      if (next === page) request(next++, false);
+      while (full && req.prefetch?.tryTake()) request(next++, true);
+      const { body: pendingBody, ahead } = pending.get(page)!;
       pending.delete(page);
+      let body: unknown;
+      try {
+        body = await pendingBody;
+      } finally {
+        if (ahead) req.prefetch!.give();
+      }
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
       if (rows.length === 0) return;
@@ -80,10 +88,11 @@ export async function* paginate(
       yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
       if (rows.length < req.pageSize) return;
       previousIds = ids;
-      depth = req.lookahead ?? 1;
+      full = true;
     }
   } finally {
     stop.abort();
+    for (const { ahead } of pending.values()) if (ahead) req.prefetch!.give();
   }
 }
 
@@ -140,4 +149,50 @@ function shapeOf(body: unknown): string {
   if (Array.isArray(body)) return "an array";
   if (isObject(body)) return `an object with keys ${Object.keys(body).slice(0, 5).join(", ") || "(none)"}`;
   return body === null ? "null" : typeof body;
+}
+
+export type ListEvent = { list: number; page: Page } | { list: number; end: true };
+
+/**
+ * Several lists read one after another (report windows: many short lists), with the first page of the
+ * lists that follow requested ahead while the current one is read, as far as the shared Prefetch allows.
+ * Those pages are certain to be needed, so fetching them early wastes nothing; without it, each window
+ * would cost a full round trip while the rate budget sits idle.
+ */
+export async function* paginateLists(
+  http: HttpClient,
+  requests: PageRequest[],
+  signal?: AbortSignal,
+): AsyncGenerator<ListEvent> {
+  const prefetch = requests[0]?.prefetch;
+  const lists = requests.map((req) => paginate(http, req, signal));
+  const started = new Map<number, Promise<IteratorResult<Page>>>();
+  let nextToStart = 1;
+  try {
+    for (let i = 0; i < lists.length; i++) {
+      nextToStart = Math.max(nextToStart, i + 1);
+      while (nextToStart < lists.length && prefetch?.tryTake()) {
+        const first = lists[nextToStart]!.next();
+        first.catch(() => undefined); // awaited in turn
+        started.set(nextToStart++, first);
+      }
+      const first = started.get(i);
+      started.delete(i);
+      let result: IteratorResult<Page>;
+      try {
+        result = await (first ?? lists[i]!.next());
+      } finally {
+        if (first) prefetch!.give();
+      }
+      while (!result.done) {
+        yield { list: i, page: result.value };
+        result = await lists[i]!.next();
+      }
+      yield { list: i, end: true };
+    }
+  } finally {
+    for (let k = 0; k < started.size; k++) prefetch!.give();
+    // lists started ahead and never read: their paginators abort their requests when closed
+    for (const list of lists) list.return(undefined).catch(() => undefined);
+  }
 }

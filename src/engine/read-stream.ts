@@ -4,7 +4,8 @@ import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import { findStream, type StreamDef } from "../streams.js";
 import { addDays, isoDay, laterOf, toTime } from "./dates.js";
-import { type Page, paginate, type Row } from "./paginator.js";
+import { type Page, paginate, paginateLists, type Row } from "./paginator.js";
+import type { Prefetch } from "./prefetch.js";
 import type { RecordShaper } from "./records.js";
 import { reportWindows } from "./report-windows.js";
 import type { Selection } from "./selection.js";
@@ -13,6 +14,8 @@ import type { StreamState } from "./state.js";
 /** Everything one stream's read needs; `emitRows` and `checkpoint` go through the protocol writer. */
 export interface StreamContext {
   http: HttpClient;
+  /** pages requested ahead, shared by every stream of the sync */
+  prefetch: Prefetch;
   config: Config;
   selection: Selection;
   shaper: RecordShaper;
@@ -46,7 +49,7 @@ function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], star
     pageSize: ctx.config.pageSize,
     startPage,
     totalFrom: def.totalFrom,
-    lookahead: Math.max(1, Math.floor(ctx.config.maxConcurrency / 2)),
+    prefetch: ctx.prefetch,
   };
 }
 
@@ -146,19 +149,25 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
     ? new Date(Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor.getTime()))
     : floor;
   let last = bookmark;
-  for (const window of reportWindows(from, signpost, groupBy)) {
-    const query: Query = [
+  const windows = [...reportWindows(from, signpost, groupBy)];
+  const requests = windows.map((window) =>
+    listRequest(ctx, def, [
       ...report.columns.map((c) => ["columns[]", c] as const),
       ["group_by", groupBy],
       ["start_date", `${window.start}T00:00:00Z`],
       ["end_date", `${window.end}T23:59:59Z`],
-    ];
-    for await (const page of paginate(ctx.http, listRequest(ctx, def, query), ctx.signal)) {
+    ]),
+  );
+  for await (const event of paginateLists(ctx.http, requests, ctx.signal)) {
+    const window = windows[event.list]!;
+    if ("page" in event) {
+      const { page } = event;
       page.rows = flattenReport(page.rows, report.entityField, window.start, window.end, groupBy);
       await emitPage(ctx, page);
+    } else {
+      last = laterOf(last, window.start);
+      await ctx.checkpoint(bookmarkState("window_start", last));
     }
-    last = laterOf(last, window.start);
-    await ctx.checkpoint(bookmarkState("window_start", last));
   }
   await ctx.checkpoint(bookmarkState("window_start", last));
 }

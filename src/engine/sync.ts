@@ -5,6 +5,7 @@ import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
+import { Prefetch } from "./prefetch.js";
 import { readStream } from "./read-stream.js";
 import { RecordShaper } from "./records.js";
 import type { Selection } from "./selection.js";
@@ -56,6 +57,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   setMaxListeners(0, signal);
 
   const failures: StreamFailure[] = [];
+  const prefetch = new Prefetch(options.http, options.config.maxConcurrency);
   for (const selection of selections) await sink.emit({ type: "schema", selection });
 
   const summaries = await Promise.all(
@@ -68,6 +70,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       try {
         await readStream({
           http: options.http,
+          prefetch,
           config: options.config,
           selection,
           shaper: new RecordShaper(selection, log),

@@ -41,6 +41,8 @@ export class HttpClient {
   private readonly inflight: Semaphore;
   private readonly headers: Record<string, string>;
   private readonly base: URL;
+  /** moving average of a response's round trip; a guess until the first one is measured */
+  private roundTripMs = 100;
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(`${options.baseUrl}/`);
@@ -62,6 +64,14 @@ export class HttpClient {
     return search ? `${path}?${search}` : path;
   }
 
+  /**
+   * Requests that could start now without waiting behind anyone: a free in-flight slot and a rate grant to
+   * spare within one round trip. Optional work (pages requested ahead) sizes itself by this.
+   */
+  spare(): number {
+    return Math.min(this.inflight.free, this.options.budget.spare(this.roundTripMs));
+  }
+
   /** GET a JSON body, retrying what is worth retrying; throws HttpError with one clear line otherwise. */
   async getJson(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
     const url = new URL(path, this.base);
@@ -81,7 +91,9 @@ export class HttpClient {
           this.options.observe?.(path, performance.now() - started, false);
           throw error;
         });
-        this.options.observe?.(path, performance.now() - started, outcome.ok);
+        const ms = performance.now() - started;
+        this.roundTripMs += (ms - this.roundTripMs) / 8;
+        this.options.observe?.(path, ms, outcome.ok);
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
         retryAfterMs = outcome.retryAfterMs;

@@ -9,6 +9,7 @@ export class RateBudget {
   private readonly grants: number[] = [];
   private queue: Promise<void> = Promise.resolve();
   private pausedUntil = 0;
+  private waiting = 0;
   private limitNow: number;
 
   constructor(
@@ -30,9 +31,23 @@ export class RateBudget {
 
   /** Resolves when the caller may send one request. Grants are first come, first served. */
   acquire(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot(signal));
+    this.waiting++;
+    const turn = this.queue.then(() => this.waitForSlot(signal)).finally(() => this.waiting--);
     this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Grants left over within `horizonMs` once every queued caller is served: what optional work (pages
+   * requested ahead) may spend without delaying a request that is needed, or queueing behind a full window.
+   */
+  spare(horizonMs: number): number {
+    const at = Date.now() + horizonMs;
+    if (this.pausedUntil > at) return 0;
+    let live = this.grants.length;
+    for (let i = 0; i < this.grants.length && this.grants[i]! + this.windowMs + this.marginMs <= at; i++)
+      live--;
+    return this.limitNow - live - this.waiting;
   }
 
   /** Blocks every grant for `ms` (server said 429, maybe with Retry-After). */

@@ -5,6 +5,11 @@ export class Semaphore {
 
   constructor(private readonly size: number) {}
 
+  /** Slots nobody holds or waits for. */
+  get free(): number {
+    return this.size - this.active - this.waiters.length;
+  }
+
   async acquire(): Promise<void> {
     if (this.active < this.size) {
       this.active++;
