@@ -86,7 +86,7 @@ export const CONFIG_SCHEMA = {
         "Upper bound on requests in flight across all streams. Streams run concurrently; the shared rate budget paces them.",
       minimum: 1,
       maximum: 64,
-      default: 8,
+      default: 16,
       order: 8,
     },
     request_timeout_s: {

@@ -208,7 +208,8 @@ describe("bad input gets one clear line and a non-zero exit", () => {
 
 describe("stdout and signals", () => {
   it("stops fetching while stdout is full, then finishes when the reader resumes", async () => {
-    const big = await startSandbox({ size: 150, seed: 2 });
+    // more pages than the pipe, stdout's buffer and the pages requested ahead (16) can hold together
+    const big = await startSandbox({ size: 400, seed: 2 });
     try {
       const cfg = writeJson(dir, "big.json", big.tapConfig({ requests_per_minute: 100_000 }));
       const child = spawnCli([

@@ -67,10 +67,11 @@ export async function* paginate(
   let previousIds: Set<unknown> | undefined;
   let full = false;
   let next = req.startPage ?? 1;
+  req.prefetch?.open();
   try {
     for (let page = next; ; page++) {
       if (next === page) request(next++, false);
-      while (full && req.prefetch?.tryTake()) request(next++, true);
+      while (full && req.prefetch?.tryTake(next - page - 1)) request(next++, true);
       const { body: pendingBody, ahead } = pending.get(page)!;
       pending.delete(page);
       let body: unknown;
@@ -93,6 +94,7 @@ export async function* paginate(
   } finally {
     stop.abort();
     for (const { ahead } of pending.values()) if (ahead) req.prefetch!.give();
+    req.prefetch?.close();
   }
 }
 
@@ -171,7 +173,7 @@ export async function* paginateLists(
   try {
     for (let i = 0; i < lists.length; i++) {
       nextToStart = Math.max(nextToStart, i + 1);
-      while (nextToStart < lists.length && prefetch?.tryTake()) {
+      while (nextToStart < lists.length && prefetch?.tryTake(nextToStart - i - 1)) {
         const first = lists[nextToStart]!.next();
         first.catch(() => undefined); // awaited in turn
         started.set(nextToStart++, first);

@@ -7,18 +7,34 @@ import type { HttpClient } from "../http/client.js";
  * at most `capacity` outstanding across the sync (in flight or waiting to be read), and only while the
  * HTTP core could start one at once (a free in-flight slot, a rate grant to spare within a round trip).
  * When the rate budget or the consumer is the bottleneck, pages ahead would only queue, so none are taken.
+ * Each open list may hold an equal share of the capacity: a list's end wastes at most its share, and the
+ * last long list of a sync gets all of it.
  */
 export class Prefetch {
   private outstanding = 0;
+  private lists = 0;
 
   constructor(
     private readonly http: HttpClient,
     private readonly capacity: number,
   ) {}
 
-  /** One page may be requested ahead; the caller gives it back once the page is read or abandoned. */
-  tryTake(): boolean {
-    if (this.outstanding >= this.capacity || this.http.spare() <= 0) return false;
+  /** A list starts (`open`) or ends (`close`) paging; its share of the capacity follows the count. */
+  open(): void {
+    this.lists++;
+  }
+
+  close(): void {
+    this.lists--;
+  }
+
+  /**
+   * One more page may be requested ahead by a list that already holds `held`; the caller gives it back
+   * once the page is read or abandoned.
+   */
+  tryTake(held = 0): boolean {
+    const share = Math.ceil(this.capacity / Math.max(1, this.lists));
+    if (held >= share || this.outstanding >= this.capacity || this.http.spare() <= 0) return false;
     this.outstanding++;
     return true;
   }

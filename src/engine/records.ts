@@ -26,7 +26,9 @@ export class RecordShaper {
     const out = fields ? new Array<Row>(rows.length) : rows;
     for (let i = 0; i < rows.length; i++) {
       let row = rows[i]!;
-      if (drop) for (const key of drop) delete row[key];
+      // undefined, not `delete`: JSON.stringify leaves it out either way, and `delete` turns the row into a
+      // slow dictionary-mode object for everything after it
+      if (drop) for (const key of drop) if (key in row) row[key] = undefined;
       for (const [key, path] of this.derived) row[key] = dig(row, path);
       if (extra) Object.assign(row, extra);
       if (fields) row = pick(row, fields);
@@ -57,6 +59,6 @@ function dig(row: Row, path: string[]): unknown {
 
 function pick(row: Row, fields: ReadonlySet<string>): Row {
   const out: Row = {};
-  for (const key of fields) if (key in row) out[key] = row[key];
+  for (const key of fields) if (row[key] !== undefined) out[key] = row[key];
   return out;
 }

@@ -228,12 +228,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!["day", "week", "month", "year"].includes(groupBy)) {
       return new ApiError(422, "Invalid group_by", "invalid_params");
     }
-    const rows = reportRows(dataset, kind, {
+    const query = {
       startDate: params.get("start_date")!.slice(0, 10),
       endDate: params.get("end_date")!.slice(0, 10),
       groupBy,
       columns,
-    });
+    };
+    // a report window is computed over the whole dataset; its pages reuse one computation, as list views do
+    const key = `${version}|report|${kind}|${JSON.stringify(query)}`;
+    let rows = views.get(key);
+    if (!rows) {
+      if (views.size > 200) views.clear();
+      rows = reportRows(dataset, kind, query);
+      views.set(key, rows);
+    }
     return page(rows, params);
   };
 
