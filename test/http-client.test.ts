@@ -18,6 +18,17 @@ describe("HttpClient", () => {
     expect(lines.filter((l) => l.startsWith("warn"))).toHaveLength(3);
   });
 
+  it("slows the shared budget down once for the 429s of requests in flight together", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(429, {}, { headers: { "retry-after": "1" } }).times(4);
+    pool.intercept({ path: PATH }).reply(200, []).times(4);
+    const { http, budget } = testClient(agent);
+    await Promise.all(Array.from({ length: 4 }, () => http.getJson("company/commissions", [])));
+    expect(http.stats.rateLimited).toBe(4);
+    expect(budget.limit).toBe(9_000);
+  });
+
   it.each([400, 401, 403, 404, 422])("does not retry HTTP %i", async (status) => {
     const agent = mockAgent();
     agent.get("https://api.test").intercept({ path: PATH }).reply(status, { message: "nope", code: "x" });

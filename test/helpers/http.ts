@@ -17,6 +17,7 @@ export function testClient(agent: MockAgent, opts: { maxRetries?: number; reques
     (level, message) => lines.push(`${level} ${message}`),
     new Redactor(["secret-key-123"]),
   );
+  const budget = new RateBudget(opts.requestsPerMinute ?? 10_000);
   const http = new HttpClient({
     baseUrl: "https://api.test/api/v2",
     apiKey: "secret-key-123",
@@ -24,10 +25,10 @@ export function testClient(agent: MockAgent, opts: { maxRetries?: number; reques
     userAgent: "test",
     timeoutMs: 2000,
     retry: { maxRetries: opts.maxRetries ?? 3, baseMs: 1, maxMs: 5 },
-    budget: new RateBudget(opts.requestsPerMinute ?? 10_000),
+    budget,
     maxConcurrency: 4,
     log,
     dispatcher: agent,
   });
-  return { http, log, lines };
+  return { http, log, lines, budget };
 }
