@@ -21,7 +21,10 @@ describe("HttpClient", () => {
   it("slows the shared budget down once for the 429s of requests in flight together", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
-    pool.intercept({ path: PATH }).reply(429, {}, { headers: { "retry-after": "1" } }).times(4);
+    pool
+      .intercept({ path: PATH })
+      .reply(429, {}, { headers: { "retry-after": "1" } })
+      .times(4);
     pool.intercept({ path: PATH }).reply(200, []).times(4);
     const { http, budget } = testClient(agent);
     await Promise.all(Array.from({ length: 4 }, () => http.getJson("company/commissions", [])));
