@@ -99,6 +99,7 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
   const resume = !incremental || !spec.sorted ? ctx.state.offset : undefined;
   let passIndex = resume?.pass ? Math.max(0, passes.indexOf(resume.pass)) : 0;
   let max = resume?.max;
+  let maxTime = toTime(max) ?? Number.NEGATIVE_INFINITY; // parsed once, not once per row
   const emittedByEarlierPasses = new Set<unknown>();
   const key = spec.cursorField;
   const cap = signpost.getTime();
@@ -116,7 +117,10 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
       for (const row of page.rows) {
         for (const f of spec.windowFields) {
           const t = toTime(row[f]);
-          if (t !== undefined && t <= cap) max = laterOf(max, row[f] as string);
+          if (t !== undefined && t <= cap && t > maxTime) {
+            maxTime = t;
+            max = row[f] as string;
+          }
         }
       }
       await emitPage(ctx, page);
