@@ -215,9 +215,11 @@ function flattenReport(
 }
 
 /**
- * One request (or paged list) per row of a parent stream. Parents are read page by page and their children
- * fetched concurrently within the HTTP core's bounds, emitted in parent order; the checkpoint names the next
- * parent page. A parent deleted since it was listed (404) is skipped with a warning.
+ * One request (or paged list) per row of a parent stream. Parents are read page by page; the children of a
+ * parent page are all started at once (within the HTTP core's bounds) and emitted in parent order, each
+ * child list page by page as it is read, so memory holds a page per child, never a whole child list (a
+ * webhook may have thousands of deliveries). The checkpoint names the next parent page. A parent deleted
+ * since it was listed (404) is skipped with a warning.
  */
 async function readChildren(ctx: StreamContext, parentName: string): Promise<void> {
   const { def } = ctx.selection;
@@ -227,36 +229,44 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
   for await (const parentPage of parents) {
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
-    const children = keys.map((key) => fetchChildren(ctx, def, String(key)));
-    // a failure surfaces when its turn comes; until then it must not count as unhandled
-    for (const pending of children) pending.catch(() => undefined);
-    for (const [i, pending] of children.entries()) {
-      const rows = await pending;
-      if (rows.length === 0) continue;
-      const extra = link.as ? { [link.as]: keys[i] } : undefined;
-      await ctx.emitRows(ctx.shaper.shape(rows, extra));
+    const lists = keys.map((key) => childPages(ctx, def, String(key)));
+    // each list's first page is requested now; a failure surfaces when its turn comes
+    const firsts = lists.map((list) => {
+      const first = list.next();
+      first.catch(() => undefined);
+      return first;
+    });
+    try {
+      for (const [i, list] of lists.entries()) {
+        const extra = link.as ? { [link.as]: keys[i] } : undefined;
+        for (let page = await firsts[i]!; !page.done; page = await list.next()) {
+          if (page.value.length > 0) await ctx.emitRows(ctx.shaper.shape(page.value, extra));
+        }
+      }
+    } finally {
+      // after a failure, the lists not read yet stop their requests
+      for (const list of lists) list.return(undefined).catch(() => undefined);
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1 } });
   }
   await ctx.checkpoint({});
 }
 
-async function fetchChildren(ctx: StreamContext, def: StreamDef, parentKey: string): Promise<Row[]> {
+/** The pages of one parent's child list; nothing for a parent deleted since it was listed. */
+async function* childPages(ctx: StreamContext, def: StreamDef, parentKey: string): AsyncGenerator<Row[]> {
   const fill = (s: string) => s.replaceAll("{parent_id}", encodeURIComponent(parentKey));
   const request = {
     ...listRequest(ctx, def),
     path: fill(def.path),
     query: Object.entries(def.params ?? {}).map(([k, v]) => [k, fill(v)] as const),
   };
-  const rows: Row[] = [];
   try {
-    for await (const page of paginate(ctx.http, request, ctx.signal)) rows.push(...page.rows);
+    for await (const page of paginate(ctx.http, request, ctx.signal)) yield page.rows;
   } catch (error) {
     if (error instanceof HttpError && error.kind === "not_found") {
       ctx.log.warn(`${def.name}: skipped parent ${parentKey}: ${error.message}`);
-      return [];
+      return;
     }
     throw error;
   }
-  return rows;
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import type { EngineEvent } from "../src/engine/events.js";
+import { resolveSelections } from "../src/engine/selection.js";
+import { runSync } from "../src/engine/sync.js";
+import { mockAgent, testClient } from "./helpers/http.js";
+
+const deliveries = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: from + i, event: "referral_created" }));
+
+describe("child streams", () => {
+  it("emit a child list page by page as it is read, in parent order, not after the whole list", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const list = (path: string, page: number) => `/api/v2/company/${path}?page=${page}&per_page=2`;
+    pool.intercept({ path: list("webhooks", 1) }).reply(200, [{ id: 7 }, { id: 8 }]);
+    pool.intercept({ path: list("webhooks", 2) }).reply(200, []);
+    pool.intercept({ path: list("webhooks/7/webhook_deliveries", 1) }).reply(200, deliveries(1, 2));
+    pool.intercept({ path: list("webhooks/7/webhook_deliveries", 2) }).reply(200, deliveries(3, 2));
+    pool.intercept({ path: list("webhooks/7/webhook_deliveries", 3) }).reply(200, deliveries(5, 1));
+    pool.intercept({ path: list("webhooks/8/webhook_deliveries", 1) }).reply(200, deliveries(9, 1));
+    const { http, log } = testClient(agent);
+    const config = parseConfig({
+      api_key: "secret-key-123",
+      account_id: "acc-1",
+      base_url: "https://api.test/api/v2",
+      page_size: 2,
+    });
+    const pages: Array<{ ids: unknown[]; requestsSoFar: number }> = [];
+    const sink = {
+      emit(event: EngineEvent) {
+        if (event.type === "records") {
+          pages.push({
+            ids: event.rows.map((r) => `${r.webhook_id}/${r.id}`),
+            requestsSoFar: http.stats.requests,
+          });
+        }
+        return undefined;
+      },
+    };
+    const result = await runSync({
+      config,
+      http,
+      selections: resolveSelections([{ name: "webhook_deliveries" }], "test"),
+      bookmarks: {},
+      sink,
+      log,
+      signal: new AbortController().signal,
+    });
+    expect(result.failures).toEqual([]);
+    expect(pages.map((p) => p.ids)).toEqual([["7/1", "7/2"], ["7/3", "7/4"], ["7/5"], ["8/9"]]);
+    // webhook 7's first page went out when only the webhooks and each webhook's first page had been asked for
+    expect(pages[0]!.requestsSoFar).toBe(3);
+  });
+});
