@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { paginate, paginateLists } from "../src/engine/paginator.js";
+import { readInOrder } from "../src/engine/in-order.js";
+import { paginate } from "../src/engine/paginator.js";
 import { Prefetch } from "../src/engine/prefetch.js";
 import { HttpError } from "../src/http/http-error.js";
 import { mockAgent, testClient } from "./helpers/http.js";
@@ -137,9 +138,10 @@ describe("paginate", () => {
       prefetch,
     }));
     const events: string[] = [];
-    for await (const event of paginateLists(http, requests)) {
+    const lists = requests.map((request) => paginate(http, request));
+    for await (const event of readInOrder(lists, prefetch)) {
       events.push(
-        "page" in event ? `${event.list}:${event.page.rows.map((r) => r.id).join(",")}` : `${event.list}:end`,
+        "item" in event ? `${event.list}:${event.item.rows.map((r) => r.id).join(",")}` : `${event.list}:end`,
       );
     }
     expect(events).toEqual(["0:10,11,12", "0:13", "0:end", "1:20,21", "1:end", "2:30,31", "2:end"]);

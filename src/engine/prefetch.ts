@@ -1,4 +1,5 @@
 import type { HttpClient } from "../http/client.js";
+import type { StartGate } from "./in-order.js";
 
 /**
  * Pages requested before a stream needs them, shared by every stream of one sync. They are what makes a
@@ -10,7 +11,7 @@ import type { HttpClient } from "../http/client.js";
  * Each open list may hold an equal share of the capacity: a list's end wastes at most its share, and the
  * last long list of a sync gets all of it.
  */
-export class Prefetch {
+export class Prefetch implements StartGate {
   private outstanding = 0;
   private lists = 0;
 

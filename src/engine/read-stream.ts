@@ -4,7 +4,8 @@ import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import { findStream, type StreamDef } from "../streams.js";
 import { addDays, isoDay, laterOf, toTime } from "./dates.js";
-import { type Page, paginate, paginateLists, type Row } from "./paginator.js";
+import { readInOrder, START_ALL } from "./in-order.js";
+import { type Page, paginate, type Row } from "./paginator.js";
 import type { Prefetch } from "./prefetch.js";
 import type { RecordShaper } from "./records.js";
 import { reportWindows } from "./report-windows.js";
@@ -162,10 +163,11 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
       ["end_date", `${window.end}T23:59:59Z`],
     ]),
   );
-  for await (const event of paginateLists(ctx.http, requests, ctx.signal)) {
+  const lists = requests.map((request) => paginate(ctx.http, request, ctx.signal));
+  for await (const event of readInOrder(lists, ctx.prefetch)) {
     const window = windows[event.list]!;
-    if ("page" in event) {
-      const { page } = event;
+    if ("item" in event) {
+      const page = event.item;
       page.rows = flattenReport(page.rows, report.entityField, window.start, window.end, groupBy);
       await emitPage(ctx, page);
     } else {
@@ -230,22 +232,10 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   for await (const parentPage of parents) {
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
     const lists = keys.map((key) => childPages(ctx, def, String(key)));
-    // each list's first page is requested now; a failure surfaces when its turn comes
-    const firsts = lists.map((list) => {
-      const first = list.next();
-      first.catch(() => undefined);
-      return first;
-    });
-    try {
-      for (const [i, list] of lists.entries()) {
-        const extra = link.as ? { [link.as]: keys[i] } : undefined;
-        for (let page = await firsts[i]!; !page.done; page = await list.next()) {
-          if (page.value.length > 0) await ctx.emitRows(ctx.shaper.shape(page.value, extra));
-        }
-      }
-    } finally {
-      // after a failure, the lists not read yet stop their requests
-      for (const list of lists) list.return(undefined).catch(() => undefined);
+    for await (const event of readInOrder(lists, START_ALL)) {
+      if (!("item" in event) || event.item.length === 0) continue;
+      const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
+      await ctx.emitRows(ctx.shaper.shape(event.item, extra));
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1 } });
   }

@@ -1,0 +1,53 @@
+/** Who lets lists start early: the sync's Prefetch, or `START_ALL`. */
+export interface StartGate {
+  /** one more list may start early, `held` being how many already have */
+  tryTake(held: number): boolean;
+  give(): void;
+}
+
+/** Every list starts at once (children of one parent page: the HTTP core bounds their requests). */
+export const START_ALL: StartGate = { tryTake: () => true, give: () => undefined };
+
+export type ListEvent<T> = { list: number; item: T } | { list: number; end: true };
+
+/**
+ * Several lists read one after another, with the lists that follow started (their first item requested)
+ * while the current one is read, as far as `gate` allows. Report windows and the child lists of a parent
+ * page are many short lists whose first pages are certain to be needed: fetching them early wastes
+ * nothing, while one round trip each would leave the rate budget idle. Items come out in list order, one
+ * at a time, so memory holds at most one item per started list.
+ */
+export async function* readInOrder<T>(
+  lists: AsyncGenerator<T>[],
+  gate: StartGate,
+): AsyncGenerator<ListEvent<T>> {
+  const started = new Map<number, Promise<IteratorResult<T>>>();
+  let nextToStart = 1;
+  try {
+    for (let i = 0; i < lists.length; i++) {
+      nextToStart = Math.max(nextToStart, i + 1);
+      while (nextToStart < lists.length && gate.tryTake(nextToStart - i - 1)) {
+        const first = lists[nextToStart]!.next();
+        first.catch(() => undefined); // awaited in turn; a failure surfaces when its list's turn comes
+        started.set(nextToStart++, first);
+      }
+      const first = started.get(i);
+      started.delete(i);
+      let result: IteratorResult<T>;
+      try {
+        result = await (first ?? lists[i]!.next());
+      } finally {
+        if (first) gate.give();
+      }
+      while (!result.done) {
+        yield { list: i, item: result.value };
+        result = await lists[i]!.next();
+      }
+      yield { list: i, end: true };
+    }
+  } finally {
+    for (let k = 0; k < started.size; k++) gate.give();
+    // lists started and not read to their end (after a failure) stop their requests when closed
+    for (const list of lists) list.return(undefined).catch(() => undefined);
+  }
+}
