@@ -155,15 +155,15 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
     : floor;
   let last = bookmark;
   const windows = [...reportWindows(from, signpost, groupBy)];
-  const requests = windows.map((window) =>
-    listRequest(ctx, def, [
+  const lists = windows.map((window) => {
+    const query: Query = [
       ...report.columns.map((c) => ["columns[]", c] as const),
       ["group_by", groupBy],
       ["start_date", `${window.start}T00:00:00Z`],
       ["end_date", `${window.end}T23:59:59Z`],
-    ]),
-  );
-  const lists = requests.map((request) => paginate(ctx.http, request, ctx.signal));
+    ];
+    return paginate(ctx.http, listRequest(ctx, def, query), ctx.signal);
+  });
   for await (const event of readInOrder(lists, ctx.prefetch)) {
     const window = windows[event.list]!;
     if ("item" in event) {

@@ -98,16 +98,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let version = 0;
   const views = new Map<string, Row[]>();
 
-  const list = (resource: keyof Dataset, params: URLSearchParams, desc: boolean): Row[] => {
-    const q = parseListQuery(params);
-    const key = `${version}|${viewKey(resource, q, desc)}`;
-    let view = views.get(key);
+  /** A computed list (filtered and sorted, or a report window) reused by every page of it until data changes. */
+  const cachedView = (key: string, compute: () => Row[]): Row[] => {
+    const versioned = `${version}|${key}`;
+    let view = views.get(versioned);
     if (!view) {
       if (views.size > 200) views.clear();
-      view = applyListQuery(dataset[resource] as Row[], q, desc);
-      views.set(key, view);
+      view = compute();
+      views.set(versioned, view);
     }
     return view;
+  };
+
+  const list = (resource: keyof Dataset, params: URLSearchParams, desc: boolean): Row[] => {
+    const q = parseListQuery(params);
+    return cachedView(viewKey(resource, q, desc), () => applyListQuery(dataset[resource] as Row[], q, desc));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -234,14 +239,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       groupBy,
       columns,
     };
-    // a report window is computed over the whole dataset; its pages reuse one computation, as list views do
-    const key = `${version}|report|${kind}|${JSON.stringify(query)}`;
-    let rows = views.get(key);
-    if (!rows) {
-      if (views.size > 200) views.clear();
-      rows = reportRows(dataset, kind, query);
-      views.set(key, rows);
-    }
+    // a report window is computed over the whole dataset: its pages share one computation
+    const rows = cachedView(`report|${kind}|${JSON.stringify(query)}`, () =>
+      reportRows(dataset, kind, query),
+    );
     return page(rows, params);
   };
 
