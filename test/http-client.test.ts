@@ -32,6 +32,27 @@ describe("HttpClient", () => {
     expect(budget.limit).toBe(9_000);
   });
 
+  it("reports failed attempts to its observer, and a cancelled request as neither success nor failure", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(503, "");
+    pool.intercept({ path: PATH }).reply(200, []);
+    pool
+      .intercept({ path: `${PATH}?page=2` })
+      .reply(200, [])
+      .delay(1_000);
+    const seen: boolean[] = [];
+    const { http, budget } = testClient(agent, { observe: (_path, _ms, ok) => seen.push(ok) });
+    await http.getJson("company/commissions", []);
+    const stop = new AbortController();
+    const cancelled = http.getJson("company/commissions", [["page", "2"]], stop.signal);
+    stop.abort(new Error("list ended"));
+    await expect(cancelled).rejects.toThrow("list ended");
+    expect(seen).toEqual([false, true]);
+    // every attempt gave its rate slot back to the window, the cancelled one included
+    expect(budget.spare(0)).toBe(budget.limit - 3);
+  });
+
   it.each([400, 401, 403, 404, 422])("does not retry HTTP %i", async (status) => {
     const agent = mockAgent();
     agent.get("https://api.test").intercept({ path: PATH }).reply(status, { message: "nope", code: "x" });

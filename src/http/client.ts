@@ -2,7 +2,7 @@ import { Agent, type Dispatcher, request } from "undici";
 import type { Logger } from "../log.js";
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
 import { describeStatus, HttpError } from "./http-error.js";
-import type { RateBudget } from "./rate-budget.js";
+import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
 import { sleep } from "./sleep.js";
 
@@ -83,12 +83,14 @@ export class HttpClient {
       let retryAfterMs: number | undefined;
       let rateLimited = false;
       await this.inflight.acquire();
+      let release: Release | undefined;
       try {
-        await budget.acquire(signal);
+        release = await budget.acquire(signal);
         this.stats.requests++;
         const started = performance.now();
         const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
-          this.options.observe?.(path, performance.now() - started, false);
+          // a page requested ahead and dropped at the list's end was cancelled, not failed
+          if (!signal?.aborted) this.options.observe?.(path, performance.now() - started, false);
           throw error;
         });
         const ms = performance.now() - started;
@@ -99,6 +101,7 @@ export class HttpClient {
         retryAfterMs = outcome.retryAfterMs;
         rateLimited = outcome.rateLimited;
       } finally {
+        release?.();
         this.inflight.release();
       }
       const delay = retryDelayMs(attempt, retry, retryAfterMs);

@@ -1,5 +1,5 @@
 import { MockAgent } from "undici";
-import { HttpClient } from "../../src/http/client.js";
+import { HttpClient, type HttpClientOptions } from "../../src/http/client.js";
 import { RateBudget } from "../../src/http/rate-budget.js";
 import { createLogger, Redactor } from "../../src/log.js";
 
@@ -10,7 +10,10 @@ export function mockAgent(): MockAgent {
 }
 
 /** An HttpClient on a MockAgent with millisecond backoff, capturing its log lines. */
-export function testClient(agent: MockAgent, opts: { maxRetries?: number; requestsPerMinute?: number } = {}) {
+export function testClient(
+  agent: MockAgent,
+  opts: { maxRetries?: number; requestsPerMinute?: number; observe?: HttpClientOptions["observe"] } = {},
+) {
   const lines: string[] = [];
   const log = createLogger(
     "debug",
@@ -29,6 +32,7 @@ export function testClient(agent: MockAgent, opts: { maxRetries?: number; reques
     maxConcurrency: 4,
     log,
     dispatcher: agent,
+    observe: opts.observe,
   });
   return { http, log, lines, budget };
 }
