@@ -1,10 +1,11 @@
-import { Agent, type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import type { Logger } from "../log.js";
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
 import { describeStatus, HttpError } from "./http-error.js";
 import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
 import { sleep } from "./sleep.js";
+import { Agent, request } from "./undici.js";
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -135,10 +136,9 @@ export class HttpClient {
   > {
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await request(url, this.dispatcher, {
         method: "GET",
         headers: this.headers,
-        dispatcher: this.dispatcher,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
         signal,
