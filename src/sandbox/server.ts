@@ -29,7 +29,7 @@ export interface SandboxOptions {
   apiKey?: string;
   accountId?: string;
   /** the real policy: at most `requests` per sliding `windowMs` per account, else 429 */
-  rateLimit?: { requests: number; windowMs?: number; retryAfter?: "none" | "seconds" | "date" };
+  rateLimit?: { requests: number; windowMs?: number; retryAfter?: RetryAfterStyle };
   latencyMs?: number;
   faults?: FaultRule[];
   /** how long a "slow" fault stalls before answering */
@@ -37,6 +37,10 @@ export interface SandboxOptions {
   /** called before each API request is served (tests insert rows mid-sync here) */
   onRequest?: (path: string, params: URLSearchParams) => void;
 }
+
+/** how a 429 says when to come back: not at all, in seconds, or as an HTTP date */
+export type RetryAfterStyle = "none" | "seconds" | "date";
+const RETRY_AFTER_STYLES = new Set<string>(["none", "seconds", "date"]);
 
 export interface SandboxStats {
   requests: number;
@@ -95,6 +99,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultPlan(options.faults);
   const stats: SandboxStats = { requests: 0, rateLimited: 0, faults: 0, byPath: {} };
   const arrivals: number[] = [];
+  let rateLimit = options.rateLimit;
   let version = 0;
   const views = new Map<string, Row[]>();
 
@@ -123,16 +128,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     if (options.latencyMs) await delay(options.latencyMs);
 
-    if (options.rateLimit) {
+    if (rateLimit) {
       const now = Date.now();
-      const windowMs = options.rateLimit.windowMs ?? 60_000;
+      const windowMs = rateLimit.windowMs ?? 60_000;
       while (arrivals.length > 0 && arrivals[0]! <= now - windowMs) arrivals.shift();
-      if (arrivals.length >= options.rateLimit.requests) {
+      if (arrivals.length >= rateLimit.requests) {
         stats.rateLimited++;
         const headers: Record<string, string> = {};
         const wait = Math.ceil((arrivals[0]! + windowMs - now) / 1000);
-        if (options.rateLimit.retryAfter === "seconds") headers["retry-after"] = String(wait);
-        if (options.rateLimit.retryAfter === "date")
+        if (rateLimit.retryAfter === "seconds") headers["retry-after"] = String(wait);
+        if (rateLimit.retryAfter === "date")
           headers["retry-after"] = new Date(now + wait * 1000).toUTCString();
         return json(res, 429, {}, headers);
       }
@@ -246,9 +251,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return page(rows, params);
   };
 
+  /**
+   * Counters and the rate window start over, as for a new client of a server that has been running: data,
+   * computed views and warmed-up code stay. `rate_limit` (0 = none) and `retry_after` replace the policy.
+   */
+  const reset = (params: URLSearchParams): void => {
+    Object.assign(stats, { requests: 0, rateLimited: 0, faults: 0, byPath: {} });
+    arrivals.length = 0;
+    const requests = params.get("rate_limit");
+    if (requests !== null) {
+      const asked = params.get("retry_after") ?? "";
+      const retryAfter = RETRY_AFTER_STYLES.has(asked)
+        ? (asked as RetryAfterStyle)
+        : (rateLimit?.retryAfter ?? "seconds");
+      rateLimit = Number(requests) > 0 ? { ...rateLimit, requests: Number(requests), retryAfter } : undefined;
+    }
+  };
+
   const control = (path: string, req: IncomingMessage, res: ServerResponse): void => {
     if (path === "/__sandbox/stats") json(res, 200, stats);
-    else if (path === "/__sandbox/activity" && req.method === "POST")
+    else if (path === "/__sandbox/reset" && req.method === "POST") {
+      reset(new URL(req.url ?? "/", "http://sandbox").searchParams);
+      json(res, 200, stats);
+    } else if (path === "/__sandbox/activity" && req.method === "POST")
       json(res, 200, sandbox.simulateActivity());
     else json(res, 404, { message: "unknown control endpoint" });
   };
