@@ -2,7 +2,8 @@
 // Benchmark of the built tap (dist/) against the sandbox API, run as separate processes on loopback.
 // `npm run bench` builds first. Progress goes to stderr; the result table to stdout and bench/results.md.
 //
-//   1. rate-limited full sync: sandbox enforcing 400 requests per sliding 60 s (no Retry-After), 20 ms latency
+//   1. rate-limited full sync: sandbox enforcing 400 requests per sliding 60 s (no Retry-After), 20 ms latency;
+//      warm (one unthrottled pass first, then the sandbox's counters and window reset) and cold
 //   2. unlimited full sync: tap records/s vs bench/baseline.mjs (bare fetch + JSON.parse + JSON.stringify)
 //   3. memory: peak RSS at ~10k and ~500k records, and while the consumer stalls for 10 s
 //
@@ -175,6 +176,11 @@ async function startSandbox({ size, rateLimit, latencyMs }) {
       const res = await fetch(`${origin}/__sandbox/stats`);
       return res.json();
     },
+    async reset(query) {
+      const res = await fetch(`${origin}/__sandbox/reset?${query}`, { method: "POST" });
+      if (!res.ok) throw new Error(`sandbox reset: HTTP ${res.status}`);
+      await res.arrayBuffer();
+    },
     cpuMs: () => procSample(child.pid)?.cpuMs ?? 0,
     async stop() {
       child.kill("SIGTERM");
@@ -316,12 +322,22 @@ const notes = [];
  * sandbox enforcing the real policy. The sandbox's request count is sampled every 50 ms, so the bench can tell
  * when request N-L arrived: no request N can finish before that + W, whatever the client does.
  */
-async function rateLimitedRun({ size, catalog, label }) {
+async function rateLimitedRun({ size, catalog, label, warm }) {
   log(
     `1/3 rate-limited (${label}): sandbox size ${size}, ${RL.limit} req/${RL.windowMs / 1000} s, ${RL.latencyMs} ms latency`,
   );
-  const sb = await startSandbox({ size, rateLimit: RL.limit, latencyMs: RL.latencyMs });
+  const sb = await startSandbox({ size, rateLimit: warm ? 0 : RL.limit, latencyMs: RL.latencyMs });
   try {
+    if (warm) {
+      // A warm server, as the real API is: one unthrottled pass of the same sync compiles the sandbox's code
+      // and computes its report windows and list views; then its counters and rate window start over.
+      await runProcess({
+        args: tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog),
+        stdout: "null",
+        what: "warm-up",
+      });
+      await sb.reset(`rate_limit=${RL.limit}&retry_after=none`);
+    }
     const t0 = performance.now();
     const series = [];
     let atWindowClose; // the last stats seen with at most L requests: what the first window was spent on
@@ -397,8 +413,21 @@ async function rateLimitedRun({ size, catalog, label }) {
 }
 
 async function rateLimited() {
-  await rateLimitedRun({ size: RL.size, catalog: undefined, label: "default catalog" });
-  await rateLimitedRun({ size: RL.listSize, catalog: catalogOf(LIST_STREAMS), label: "list streams" });
+  await rateLimitedRun({ size: RL.size, catalog: undefined, label: "default catalog", warm: true });
+  await rateLimitedRun({
+    size: RL.listSize,
+    catalog: catalogOf(LIST_STREAMS),
+    label: "list streams",
+    warm: true,
+  });
+  // the same sync against a sandbox that has just started: its first report windows and its code's warm-up
+  // are paid for inside the tap's first window (the real API's warm-up is not the tap's to pay)
+  await rateLimitedRun({
+    size: RL.size,
+    catalog: undefined,
+    label: "default catalog, cold sandbox",
+    warm: false,
+  });
 }
 
 // ---------- 2. throughput vs baseline ----------
@@ -616,7 +645,8 @@ const lines = [
   "|---|---|---|---|---|",
   ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.value} | ${r.target} | ${r.ok} |`),
   "",
-  "- Sections 2 and 3 sync the default streams minus `reports_*`: the sandbox recomputes a whole report window on every report page request (cost grows with size), so at 100k+ records it, not the tap, would be the bottleneck.",
+  "- Section 1 runs against a warm sandbox, as the real API is: an unthrottled pass of the same sync first (it compiles the sandbox's code and computes its report windows and list views), then `POST /__sandbox/reset` starts its counters and rate window over. The cold-sandbox run shows what a sandbox that has just started adds.",
+  "- Sections 2 and 3 sync the default streams minus `reports_*`: the sandbox computes each report window from the whole dataset (cost grows with size), so at 100k+ records it, not the tap, would be the bottleneck.",
   "- Earliest finish = floor((N-1)/L) * W + one request's latency (L = 400, W = 60 s, 20 ms). Peak RSS = highest VmHWM of the tap process, polled every 50 ms.",
   ...notes.map((n) => `- ${n}`),
   "",
