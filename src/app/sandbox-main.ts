@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { LogLevel } from "../log.js";
 import { airbyteCatalog } from "../protocol/airbyte-catalog.js";
 import { type FaultRule, parseFaultSpec } from "../sandbox/faults.js";
-import { startSandbox } from "../sandbox/server.js";
+import { type RetryAfterStyle, startSandbox } from "../sandbox/server.js";
 import { airbyteMain } from "./airbyte-main.js";
 import { singerMain } from "./singer-main.js";
 
@@ -14,7 +14,7 @@ export interface SandboxArgs {
   size: number;
   seed: number;
   rateLimit?: number | undefined;
-  retryAfter: "none" | "seconds" | "date";
+  retryAfter: RetryAfterStyle;
   latencyMs: number;
   fault?: string[] | undefined;
   faults?: string | undefined;
