@@ -1,3 +1,5 @@
+import { Fifo } from "./fifo.js";
+
 /** Who lets lists start early: the sync's Prefetch, or `START_ALL`. */
 export interface StartGate {
   /** one more list may start early, `held` being how many already have */
@@ -21,7 +23,8 @@ export async function* readInOrder<T>(
   lists: AsyncGenerator<T>[],
   gate: StartGate,
 ): AsyncGenerator<ListEvent<T>> {
-  const started = new Map<number, Promise<IteratorResult<T>>>();
+  // lists started early, in list order, with the promise of their first item
+  const started = new Fifo<{ list: number; first: Promise<IteratorResult<T>> }>();
   let nextToStart = 1;
   try {
     for (let i = 0; i < lists.length; i++) {
@@ -29,10 +32,9 @@ export async function* readInOrder<T>(
       while (nextToStart < lists.length && gate.tryTake(nextToStart - i - 1)) {
         const first = lists[nextToStart]!.next();
         first.catch(() => undefined); // awaited in turn; a failure surfaces when its list's turn comes
-        started.set(nextToStart++, first);
+        started.push({ list: nextToStart++, first });
       }
-      const first = started.get(i);
-      started.delete(i);
+      const first = started.peek()?.list === i ? started.shift()!.first : undefined;
       let result: IteratorResult<T>;
       try {
         result = await (first ?? lists[i]!.next());

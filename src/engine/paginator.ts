@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { HttpClient, Query } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
+import { Fifo } from "./fifo.js";
 import type { Prefetch } from "./prefetch.js";
 
 export type Row = Record<string, unknown>;
@@ -57,12 +58,13 @@ export async function* paginate(
   const stop = new AbortController();
   const scope = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   setMaxListeners(0, scope);
-  const pending = new Map<number, { body: Promise<unknown>; ahead: boolean }>();
+  // pages requested and not read yet, in page order: `page` up to `next - 1`
+  const pending = new Fifo<{ body: Promise<unknown>; ahead: boolean }>();
   const request = (page: number, ahead: boolean) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
     const body = http.getJson(req.path, query, scope);
     body.catch(() => undefined); // awaited in turn; a page never reached must not be an unhandled rejection
-    pending.set(page, { body, ahead });
+    pending.push({ body, ahead });
   };
   let previousIds: Set<unknown> | undefined;
   let full = false;
@@ -72,8 +74,7 @@ export async function* paginate(
     for (let page = next; ; page++) {
       if (next === page) request(next++, false);
       while (full && req.prefetch?.tryTake(next - page - 1)) request(next++, true);
-      const { body: pendingBody, ahead } = pending.get(page)!;
-      pending.delete(page);
+      const { body: pendingBody, ahead } = pending.shift()!;
       let body: unknown;
       try {
         body = await pendingBody;
@@ -93,7 +94,7 @@ export async function* paginate(
     }
   } finally {
     stop.abort();
-    for (const { ahead } of pending.values()) if (ahead) req.prefetch!.give();
+    for (const { ahead } of pending) if (ahead) req.prefetch!.give();
     req.prefetch?.close();
   }
 }

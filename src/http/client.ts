@@ -1,6 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { Logger } from "../log.js";
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
+import { childSignal } from "./child-signal.js";
 import { describeStatus, HttpError } from "./http-error.js";
 import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
@@ -75,6 +76,16 @@ export class HttpClient {
 
   /** GET a JSON body, retrying what is worth retrying; throws HttpError with one clear line otherwise. */
   async getJson(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
+    // the caller's signal outlives many requests; each request waits, sleeps and fetches on its own
+    const own = childSignal(signal);
+    try {
+      return await this.fetchJson(path, query, own.signal);
+    } finally {
+      own.release();
+    }
+  }
+
+  private async fetchJson(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
     const url = new URL(path, this.base);
     for (const [k, v] of query) url.searchParams.append(k, v);
     const endpoint = this.endpointOf(path, query);
