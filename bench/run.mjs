@@ -505,11 +505,20 @@ let midPeak; // peak RSS of the tap in the throughput runs (~100k records, stdou
 async function memory() {
   const catalog = catalogOf(LIST_STREAMS);
   const s = "3. memory";
-  const memRuns = async (sb, what) => {
+  const tapMemArgs = (sb) => tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog);
+  // the bare baseline of section 2 syncing the same data: what Node itself does with a long sync's memory
+  const baselineArgs = (sb) => [
+    BASELINE,
+    "--config",
+    tmpJson("config", sb.config),
+    "--catalog",
+    tmpJson("catalog", catalog),
+  ];
+  const memRuns = async (sb, what, argsOf = tapMemArgs) => {
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await runProcess({
-        args: tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog),
+        args: argsOf(sb),
         stdout: "null",
         timeoutMs: 240_000,
         what,
@@ -533,8 +542,10 @@ async function memory() {
   log(`3/3 memory: small sandbox size ${MEM_SMALL}`);
   const small = await startSandbox({ size: MEM_SMALL });
   let rSmall;
+  let bSmall;
   try {
     rSmall = await memRuns(small, "small run");
+    bSmall = await memRuns(small, "small baseline run", baselineArgs);
   } finally {
     await small.stop();
   }
@@ -560,6 +571,12 @@ async function memory() {
       `${range(rLarge)}; ${fmt(rLarge.wallMs / 1000, 1)} s, ${fmt(rLarge.records / (rLarge.wallMs / 1000))} records/s`,
     );
     row(s, "ratio large / small (medians)", fmt(ratio, 3), "<= 1.2", ratio <= 1.2);
+    const bLarge = await memRuns(large, "large baseline run", baselineArgs);
+    row(
+      s,
+      "for reference: bare baseline (section 2) on the same data, peak RSS small / large",
+      `${range(bSmall)} / ${range(bLarge)}; ratio ${fmt(bLarge.peakKb / bSmall.peakKb, 3)}`,
+    );
 
     log(`  stall: reader pauses ${STALL_MS / 1000} s after 1 MB`);
     const before = (await large.stats()).requests;
