@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { HttpClient, Query } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
@@ -57,7 +56,6 @@ export async function* paginate(
   // trip. Pages fetched past the end are the price, bounded by that same gate.
   const stop = new AbortController();
   const scope = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  setMaxListeners(0, scope);
   // pages requested and not read yet, in page order: `page` up to `next - 1`
   const pending = new Fifo<{ body: Promise<unknown>; ahead: boolean }>();
   const request = (page: number, ahead: boolean) => {

@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { Config } from "../config.js";
 import type { HttpClient } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
@@ -53,8 +52,6 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const signpost = new Date();
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
-  // every in-flight request and backoff sleep listens for the abort
-  setMaxListeners(0, signal);
 
   const failures: StreamFailure[] = [];
   const prefetch = new Prefetch(options.http, options.config.maxConcurrency);

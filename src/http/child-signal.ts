@@ -17,6 +17,8 @@ export interface ChildSignal {
   release(): void;
 }
 
+// A Set of the live children: a retired table of it (see fifo.ts) may keep a finished child's controller a
+// while, but that holds nothing else once the request has removed its listeners from the child.
 const children = new WeakMap<AbortSignal, Set<AbortController>>();
 const NO_PARENT: ChildSignal = { signal: undefined, release: () => undefined };
 
