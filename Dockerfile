@@ -4,7 +4,7 @@
 # Keep io.airbyte.version equal to package.json's version (test/packaging.test.ts checks it).
 
 # ---- build: full install, compile, then drop dev dependencies ----
-FROM node:20-bookworm-slim AS build
+FROM node:20.20.0-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before src/ is copied; the build runs explicitly below.
@@ -15,10 +15,12 @@ COPY schemas/ ./schemas/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: compiled code, schemas and production node_modules only ----
-FROM node:20-bookworm-slim
+FROM node:20.20.0-bookworm-slim
 ENV NODE_ENV=production
-RUN groupadd --system airbyte \
- && useradd --system --gid airbyte --create-home --home-dir /home/airbyte --shell /usr/sbin/nologin airbyte \
+# Airbyte runs connector containers as 1000:1000; the base image's `node` user holds that UID, so it makes way.
+RUN userdel --remove node \
+ && groupadd --gid 1000 airbyte \
+ && useradd --uid 1000 --gid 1000 --create-home --home-dir /home/airbyte --shell /usr/sbin/nologin airbyte \
  && mkdir -p /airbyte \
  && chown airbyte:airbyte /airbyte
 WORKDIR /app

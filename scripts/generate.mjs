@@ -7,11 +7,14 @@
 //                             `npm run build` copies it into dist/.
 //   catalog.sample.json       the discovered catalog with every stream selected
 //   README.md                 the config reference and the streams table between GENERATED markers
+//   meltano/*.yml             the plugin's settings (kinds, defaults, labels, descriptions) and capabilities
 // `--check` writes nothing and fails when any of them is stale. Reads the built dist/ (run `npm run build`).
 import { readFileSync, writeFileSync } from "node:fs";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
+import { parseDocument } from "yaml";
 import { createAjv } from "../dist/ajv.js";
+import { CAPABILITIES } from "../dist/app/about.js";
 import { CONFIG_SCHEMA } from "../dist/config-schema.js";
 import { replicationKeyOf } from "../dist/engine/replication.js";
 import { singerCatalog } from "../dist/protocol/singer-catalog.js";
@@ -131,6 +134,43 @@ function streamsTable() {
   ].join("\n");
 }
 
+/**
+ * Meltano settings from the config schema, with kinds Meltano Hub documents (base_setting.schema.json:
+ * string, integer, decimal, boolean, date_iso8601, password, options, …).
+ */
+function meltanoSettings() {
+  const kindOf = (spec) => {
+    if (spec.airbyte_secret) return "password";
+    if (spec.enum) return "options";
+    if (spec.pattern_descriptor?.startsWith("YYYY-MM-DD")) return "date_iso8601";
+    return { integer: "integer", number: "decimal", boolean: "boolean", string: "string" }[spec.type];
+  };
+  return Object.entries(CONFIG_SCHEMA.properties).map(([key, spec]) => {
+    const kind = kindOf(spec);
+    if (!kind) throw new Error(`config key ${key}: no Meltano kind for type ${spec.type}`);
+    return {
+      name: key,
+      label: spec.title,
+      kind,
+      ...(spec.airbyte_secret ? { sensitive: true } : {}),
+      ...("default" in spec ? { value: spec.default } : {}),
+      ...(spec.enum
+        ? { options: spec.enum.map((v) => ({ label: v[0].toUpperCase() + v.slice(1), value: v })) }
+        : {}),
+      description: spec.description,
+    };
+  });
+}
+
+/** Rewrites the generated parts of a Meltano YAML file in place, keeping its comments and other keys. */
+function meltanoFile(path, pluginPath) {
+  const doc = parseDocument(readFileSync(new URL(path, root), "utf8"));
+  doc.setIn([...pluginPath, "capabilities"], doc.createNode(CAPABILITIES, { flow: true }));
+  doc.setIn([...pluginPath, "settings_group_validation"], [[...CONFIG_SCHEMA.required]]);
+  doc.setIn([...pluginPath, "settings"], meltanoSettings());
+  return doc.toString({ lineWidth: 110 });
+}
+
 function replaceBlock(text, name, body) {
   const start = `<!-- GENERATED:${name} -->`;
   const end = `<!-- /GENERATED:${name} -->`;
@@ -149,6 +189,8 @@ let readme = readFileSync(new URL("README.md", root), "utf8");
 readme = replaceBlock(readme, "config", configTable());
 readme = replaceBlock(readme, "streams", streamsTable());
 emit("README.md", readme);
+emit("meltano/tap-firstpromoter.yml", meltanoFile("meltano/tap-firstpromoter.yml", []));
+emit("meltano/meltano.example.yml", meltanoFile("meltano/meltano.example.yml", ["plugins", "extractors", 0]));
 
 if (stale.length) {
   console.error(`stale generated files: ${stale.join(", ")} (run \`npm run generate\`)`);

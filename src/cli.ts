@@ -4,7 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
-import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { LOG_LEVEL_NAMES, type LogLevel, logLevelOf } from "./log.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -18,29 +18,60 @@ async function main(argv: string[]): Promise<void> {
     const { airbyteMain } = await import("./app/airbyte-main.js");
     process.exitCode = await airbyteMain({
       command,
-      config: args.config as string | undefined,
+      config: args.config as string[] | undefined,
       catalog: args.catalog as string | undefined,
       state: args.state as string | undefined,
       logLevel: args.debug ? "debug" : (args.logLevel as LogLevel),
     });
   };
+  const configOption = {
+    type: "string",
+    array: true,
+    requiresArg: true,
+    describe: "config JSON file; ENV reads TAP_FIRSTPROMOTER_* variables; repeat to merge (later wins)",
+  } as const;
   await yargs(argv)
     .scriptName("tap-firstpromoter")
     .usage("$0 --config config.json [--discover | --catalog catalog.json] [--state state.json]")
-    .option("log-level", { choices: LOG_LEVELS, default: "info" as LogLevel, describe: "log verbosity" })
-    .option("debug", { type: "boolean", hidden: true, describe: "Airbyte's --debug: log level debug" })
+    .option("log-level", {
+      choices: LOG_LEVEL_NAMES,
+      default: "info",
+      coerce: logLevelOf,
+      describe: "log verbosity on stderr (Airbyte: LOG messages); warning and critical are aliases",
+    })
+    .option("debug", { type: "boolean", describe: "same as --log-level debug (Airbyte's flag)" })
     .command(
       "$0",
       "Singer tap: discover a catalog or sync records to stdout",
       (y) =>
         y
-          .option("config", { type: "string", describe: "config JSON file" })
-          .option("discover", { type: "boolean", describe: "print the catalog and exit" })
-          .option("catalog", { type: "string", describe: "catalog JSON file selecting streams and fields" })
+          .option("config", configOption)
+          .option("discover", { type: "boolean", describe: "print the catalog (every stream) and exit" })
+          .option("catalog", {
+            type: "string",
+            describe:
+              "catalog JSON file selecting streams and fields (default: the streams selected by default)",
+          })
           .option("properties", { type: "string", describe: "legacy name of --catalog" })
-          .option("state", { type: "string", describe: "state JSON file from a previous sync" })
+          .option("state", {
+            type: "string",
+            describe: "state JSON file: the last STATE value of a previous sync (omit on the first run)",
+          })
           .option("about", { type: "boolean", describe: "print name, version, capabilities and settings" })
-          .option("format", { choices: ["json", "markdown", "text"] as const, default: "text" as const }),
+          .option("format", {
+            choices: ["json", "markdown", "text"] as const,
+            default: "text" as const,
+            describe: "format of --about",
+          })
+          .example("$0 --config config.json --discover > catalog.json", "write the catalog of every stream")
+          .example(
+            "$0 --config config.json --catalog catalog.json --state state.json | target-postgres",
+            "incremental sync into a Singer target",
+          )
+          .example(
+            "$0 --config ENV --config overrides.json",
+            "settings from TAP_FIRSTPROMOTER_*, then a file",
+          ),
       async (args) => {
         if (args.about) {
           process.stdout.write(about(args.format));
@@ -57,27 +88,28 @@ async function main(argv: string[]): Promise<void> {
         });
       },
     )
-    .command("spec", "Airbyte: print the connector specification", {}, airbyte("spec"))
+    .command("spec", "Airbyte: print the connector specification (SPEC)", {}, airbyte("spec"))
     .command(
       "check",
-      "Airbyte: test the config with one API call",
-      (y) => y.option("config", { type: "string", demandOption: true }),
+      "Airbyte: test the config with one API call (CONNECTION_STATUS)",
+      (y) => y.option("config", { ...configOption, demandOption: true }),
       airbyte("check"),
     )
     .command(
       "discover",
-      "Airbyte: print the catalog",
-      (y) => y.option("config", { type: "string", demandOption: true }),
+      "Airbyte: print the catalog (CATALOG)",
+      (y) => y.option("config", { ...configOption, demandOption: true }),
       airbyte("discover"),
     )
     .command(
       "read",
-      "Airbyte: sync the configured catalog",
+      "Airbyte: sync the configured catalog (RECORD, STATE, TRACE)",
       (y) =>
         y
-          .option("config", { type: "string", demandOption: true })
-          .option("catalog", { type: "string", demandOption: true })
-          .option("state", { type: "string" }),
+          .option("config", { ...configOption, demandOption: true })
+          .option("catalog", { type: "string", demandOption: true, describe: "configured catalog JSON file" })
+          .option("state", { type: "string", describe: "state JSON file (per-stream or legacy state)" })
+          .example("$0 read --config config.json --catalog configured_catalog.json", "Airbyte read"),
       airbyte("read"),
     )
     .command(
@@ -85,15 +117,25 @@ async function main(argv: string[]): Promise<void> {
       "Serve a local fake FirstPromoter API (for demos, tests and dry runs)",
       (y) =>
         y
-          .option("port", { type: "number", default: 4010 })
-          .option("host", { type: "string", default: "127.0.0.1" })
+          .option("port", { type: "number", default: 4010, describe: "TCP port (0: any free port)" })
+          .option("host", { type: "string", default: "127.0.0.1", describe: "address to listen on" })
           .option("size", { type: "number", default: 20, describe: "number of promoters; the rest scales" })
-          .option("seed", { type: "number", default: 1 })
+          .option("seed", { type: "number", default: 1, describe: "random seed of the generated account" })
           .option("rate-limit", { type: "number", describe: "requests per 60 s window before 429" })
-          .option("retry-after", { choices: ["none", "seconds", "date"] as const, default: "none" as const })
-          .option("latency-ms", { type: "number", default: 0 })
-          .option("fault", { type: "string", array: true, describe: "kind[:count[:path]], repeatable" })
-          .option("faults", { type: "string", describe: "JSON file with a list of fault rules" }),
+          .option("retry-after", {
+            choices: ["none", "seconds", "date"] as const,
+            default: "none" as const,
+            describe: "Retry-After header on rate-limit 429s: none, delta seconds or an HTTP date",
+          })
+          .option("latency-ms", { type: "number", default: 0, describe: "delay before every answer" })
+          .option("fault", {
+            type: "string",
+            array: true,
+            describe:
+              "inject failures: kind[:count[:path]], repeatable; kinds: 429, 429-seconds, 429-date, 500, 502, 503, 504, html, reset, truncate, slow, 401",
+          })
+          .option("faults", { type: "string", describe: "JSON file with a list of fault rules" })
+          .example("$0 sandbox --port 4010 > config.json", "serve; prints a tap config once listening"),
       async (args) => {
         const { sandboxMain } = await import("./app/sandbox-main.js");
         process.exitCode = await sandboxMain(args);
@@ -104,7 +146,7 @@ async function main(argv: string[]): Promise<void> {
       "Sync the built-in sandbox to stdout (Singer), no credentials needed",
       (y) =>
         y
-          .option("size", { type: "number", default: 5 })
+          .option("size", { type: "number", default: 5, describe: "number of promoters in the sandbox" })
           .option("airbyte", { type: "boolean", describe: "speak Airbyte instead of Singer" }),
       async (args) => {
         const { demoMain } = await import("./app/sandbox-main.js");
@@ -117,7 +159,10 @@ async function main(argv: string[]): Promise<void> {
     )
     .strict()
     .version(VERSION)
+    .alias("v", "version")
     .help()
+    .alias("h", "help")
+    .epilogue("Docs, configuration and troubleshooting: README.md")
     .fail((message, error) => {
       // throwing stops yargs from running a command after a usage error
       throw error ?? new UsageError(message);

@@ -7,7 +7,8 @@ export const CONFIG_SCHEMA = {
   title: "FirstPromoter source",
   type: "object",
   required: ["api_key", "account_id"],
-  additionalProperties: false,
+  // Airbyte's convention; unknown keys (Meltano's stream_maps, flattening_enabled, …) are warned about instead
+  additionalProperties: true,
   properties: {
     api_key: {
       type: "string",
@@ -23,6 +24,7 @@ export const CONFIG_SCHEMA = {
       title: "Account ID",
       description: "FirstPromoter account ID, shown next to the API key. Sent as the Account-ID header.",
       minLength: 1,
+      examples: ["a1b2c3d4"],
       order: 1,
     },
     start_date: {
@@ -32,6 +34,7 @@ export const CONFIG_SCHEMA = {
         "Earliest creation date to extract for incremental streams and reports (ISO 8601 date or date-time). Default: all history (reports: the last 365 days).",
       pattern:
         "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$",
+      pattern_descriptor: "YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ",
       examples: ["2024-01-01", "2024-01-01T00:00:00Z"],
       order: 2,
     },
@@ -59,6 +62,7 @@ export const CONFIG_SCHEMA = {
       description: "API base URL. Point it at the sandbox or a proxy; no redirects are followed.",
       default: "https://api.firstpromoter.com/api/v2",
       pattern: "^https?://",
+      examples: ["https://api.firstpromoter.com/api/v2", "http://127.0.0.1:4010/api/v2"],
       order: 5,
     },
     page_size: {
@@ -127,6 +131,7 @@ export const CONFIG_SCHEMA = {
       type: "string",
       title: "User agent",
       description: "User-Agent header. Default: tap-firstpromoter/<version>.",
+      examples: ["acme-data-platform/1.0 (data@acme.example)"],
       order: 13,
     },
   },

@@ -3,6 +3,7 @@ import { CONFIG_SCHEMA } from "./config-schema.js";
 import { InputError } from "./errors.js";
 import { validateConfig as validate } from "./generated/validators.js";
 import { isPlainObject, readJsonFile } from "./json-file.js";
+import type { Logger } from "./log.js";
 import { VERSION } from "./version.js";
 
 export interface Config {
@@ -21,7 +22,13 @@ export interface Config {
   backoffBaseMs: number;
   backoffMaxMs: number;
   userAgent: string;
+  /** keys the schema does not know (e.g. Meltano's `stream_maps`): warned about, never fatal */
+  unknownKeys: readonly string[];
 }
+
+/** `--config ENV`: settings from `TAP_FIRSTPROMOTER_<KEY>` environment variables, as singer-sdk reads them. */
+export const ENV_CONFIG = "ENV";
+const ENV_PREFIX = "TAP_FIRSTPROMOTER_";
 
 const defaults = Object.fromEntries(
   Object.entries(CONFIG_SCHEMA.properties).flatMap(([key, spec]) =>
@@ -37,6 +44,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     throw new InputError(`${source}: ${error ? describeAjvError(error) : "invalid"}`);
   }
   const c = { ...defaults, ...raw } as Record<string, unknown>;
+  const known = new Set(Object.keys(CONFIG_SCHEMA.properties));
   let startDate: Date | undefined;
   if (typeof c.start_date === "string") {
     const text = c.start_date.length === 10 ? `${c.start_date}T00:00:00Z` : c.start_date;
@@ -60,9 +68,46 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     backoffBaseMs: (c.backoff_base_s as number) * 1000,
     backoffMaxMs: (c.backoff_max_s as number) * 1000,
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
+    unknownKeys: Object.keys(raw).filter((key) => !known.has(key)),
   };
 }
 
-export async function loadConfig(path: string): Promise<Config> {
-  return parseConfig(await readJsonFile(path, "config"), `config file ${path}`);
+/**
+ * Loads `--config` sources in order, later keys winning (singer-sdk's repeated `--config a --config b`);
+ * the source `ENV` reads `TAP_FIRSTPROMOTER_*` variables.
+ */
+export async function loadConfig(
+  sources: string | readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Config> {
+  const list = typeof sources === "string" ? [sources] : sources;
+  const merged: Record<string, unknown> = {};
+  for (const source of list) {
+    const part = source === ENV_CONFIG ? configFromEnv(env) : await readJsonFile(source, "config");
+    if (!isPlainObject(part)) throw new InputError(`config file ${source}: expected a JSON object`);
+    Object.assign(merged, part);
+  }
+  const names = list.map((s) => (s === ENV_CONFIG ? `${ENV_PREFIX}* variables` : `config file ${s}`));
+  return parseConfig(merged, names.join(" + "));
+}
+
+/** Known keys from the environment, typed by the schema (environment values are always strings). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SCHEMA.properties)) {
+    const name = `${ENV_PREFIX}${key.toUpperCase()}`;
+    const text = env[name];
+    if (text === undefined || text === "") continue;
+    if (spec.type === "string") out[key] = text;
+    else if (/^-?\d+(\.\d+)?$/.test(text.trim())) out[key] = Number(text);
+    else throw new InputError(`${name}: expected a number, got ${JSON.stringify(text)}`);
+  }
+  return out;
+}
+
+/** One warning naming the keys the tap ignores (a typo, or settings meant for Meltano or singer-sdk). */
+export function warnUnknownKeys(log: Logger, config: Config): void {
+  if (config.unknownKeys.length === 0) return;
+  const keys = config.unknownKeys.map((k) => JSON.stringify(k)).join(", ");
+  log.warn(`config: ignoring unknown key${config.unknownKeys.length > 1 ? "s" : ""} ${keys}`);
 }

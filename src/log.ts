@@ -3,6 +3,16 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "fatal";
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, fatal: 50 };
 export const LOG_LEVELS = Object.keys(RANK) as LogLevel[];
 
+/** Python's level names, which the log lines print and Meltano/singer-sdk users pass: aliases. */
+const ALIASES: Record<string, LogLevel> = { warning: "warn", critical: "fatal" };
+export const LOG_LEVEL_NAMES = [...LOG_LEVELS, ...Object.keys(ALIASES)];
+
+/** `--log-level` value (any case, aliases included) to a level; yargs' choices reject anything else. */
+export function logLevelOf(name: string): LogLevel {
+  const lower = name.toLowerCase();
+  return ALIASES[lower] ?? (lower as LogLevel);
+}
+
 export type LogSink = (level: LogLevel, message: string) => void;
 
 export interface Logger {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config.js";
+import { configFromEnv, parseConfig } from "../src/config.js";
 import type { JsonSchema } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { parseAirbyteState, parseSingerState } from "../src/engine/state.js";
@@ -35,9 +35,28 @@ describe("config", () => {
     });
   });
 
+  it("keeps unknown keys (Meltano's stream_maps, a typo) out of the config and names them", () => {
+    const c = parseConfig({ api_key: "k", account_id: "a", stream_maps: {}, colour: 1 });
+    expect(c.unknownKeys).toEqual(["stream_maps", "colour"]);
+    expect(parseConfig({ api_key: "k", account_id: "a" }).unknownKeys).toEqual([]);
+  });
+
+  it("reads TAP_FIRSTPROMOTER_* variables, typed by the schema", () => {
+    const env = {
+      TAP_FIRSTPROMOTER_API_KEY: "k",
+      TAP_FIRSTPROMOTER_ACCOUNT_ID: "a",
+      TAP_FIRSTPROMOTER_PAGE_SIZE: "50",
+      TAP_FIRSTPROMOTER_BACKOFF_BASE_S: "0.5",
+      OTHER: "x",
+    };
+    expect(configFromEnv(env)).toEqual({ api_key: "k", account_id: "a", page_size: 50, backoff_base_s: 0.5 });
+    expect(errorOf(() => configFromEnv({ TAP_FIRSTPROMOTER_PAGE_SIZE: "ten" })).message).toBe(
+      'TAP_FIRSTPROMOTER_PAGE_SIZE: expected a number, got "ten"',
+    );
+  });
+
   it.each([
     [{ account_id: "a" }, 'missing required key "api_key"'],
-    [{ api_key: "k", account_id: "a", colour: 1 }, 'unknown key "colour"'],
     [{ api_key: "k", account_id: "a", start_date: "yesterday" }, '"start_date" has an invalid format'],
     [{ api_key: "k", account_id: "a", page_size: 500 }, '"page_size" must be <= 100'],
     [{ api_key: "k", account_id: "a", start_date: "2024-13-45" }, '"start_date" is not a valid date'],

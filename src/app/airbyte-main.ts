@@ -1,5 +1,4 @@
-import { type Config, loadConfig } from "../config.js";
-import { CONFIG_SCHEMA } from "../config-schema.js";
+import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
 import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
 import { TapError } from "../errors.js";
@@ -9,6 +8,7 @@ import { createLogger, type Logger, type LogLevel, Redactor } from "../log.js";
 import { AirbyteSerializer } from "../protocol/airbyte.js";
 import { airbyteCatalog, parseConfiguredCatalog } from "../protocol/airbyte-catalog.js";
 import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
+import { airbyteSpec } from "../protocol/airbyte-spec.js";
 import { OutputWriter } from "../protocol/output.js";
 import { connect } from "./connect.js";
 import { Interrupts } from "./interrupts.js";
@@ -18,13 +18,12 @@ export type AirbyteCommand = "spec" | "check" | "discover" | "read";
 
 export interface AirbyteArgs {
   command: AirbyteCommand;
-  config?: string | undefined;
+  /** config files in merge order (`ENV`: environment variables) */
+  config?: string | readonly string[] | undefined;
   catalog?: string | undefined;
   state?: string | undefined;
   logLevel: LogLevel;
 }
-
-const DOCS_URL = "https://github.com/tap-firstpromoter/tap-firstpromoter#readme";
 
 /** Airbyte mode: every line on stdout is an AirbyteMessage; logs are LOG messages. Returns the exit code. */
 export async function airbyteMain(args: AirbyteArgs): Promise<number> {
@@ -33,12 +32,11 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
   let log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
   try {
     if (args.command === "spec") {
-      await out.write(
-        `${JSON.stringify({ type: "SPEC", spec: { documentationUrl: DOCS_URL, connectionSpecification: CONFIG_SCHEMA } })}\n`,
-      );
+      await out.write(`${JSON.stringify({ type: "SPEC", spec: airbyteSpec() })}\n`);
       return 0;
     }
-    if (!args.config) throw new TapError(`${args.command} needs --config <file>`, "config_error");
+    if (!args.config || args.config.length === 0)
+      throw new TapError(`${args.command} needs --config <file>`, "config_error");
     let config: Config;
     try {
       config = await loadConfig(args.config);
@@ -51,6 +49,7 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     }
     redactor = new Redactor([config.apiKey]);
     log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
+    warnUnknownKeys(log, config);
     if (args.command === "check") return await check(config, out, log);
     if (args.command === "discover") {
       await out.write(`${JSON.stringify({ type: "CATALOG", catalog: airbyteCatalog() })}\n`);

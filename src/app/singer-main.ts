@@ -1,4 +1,4 @@
-import { loadConfig } from "../config.js";
+import { loadConfig, warnUnknownKeys } from "../config.js";
 import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
 import { type Bookmarks, parseSingerState } from "../engine/state.js";
 import { TapError } from "../errors.js";
@@ -11,7 +11,8 @@ import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
 
 export interface SingerArgs {
-  config?: string | undefined;
+  /** config files in merge order (`ENV`: environment variables) */
+  config?: string | readonly string[] | undefined;
   catalog?: string | undefined;
   properties?: string | undefined;
   state?: string | undefined;
@@ -24,9 +25,11 @@ export async function singerMain(args: SingerArgs): Promise<number> {
   const redactor = new Redactor([]);
   let log = createLogger(args.logLevel, singerSink, redactor);
   try {
-    if (!args.config) throw new TapError("missing --config <file> (see --help)", "config_error");
+    if (!args.config || args.config.length === 0)
+      throw new TapError("missing --config <file> (see --help)", "config_error");
     const config = await loadConfig(args.config);
     log = createLogger(args.logLevel, singerSink, new Redactor([config.apiKey]));
+    warnUnknownKeys(log, config);
     const out = new OutputWriter(process.stdout);
     if (args.discover) {
       await out.write(`${JSON.stringify(singerCatalog(), null, 2)}\n`);
