@@ -101,7 +101,12 @@ describe("config sources", () => {
 
   it("an unknown key is one WARNING naming it, not an error (Singer and Airbyte)", async () => {
     const dir = tempDir();
-    const config = writeJson(dir, "c.json", { ...key, ...account, stream_maps: {}, flattening_enabled: true });
+    const config = writeJson(dir, "c.json", {
+      ...key,
+      ...account,
+      stream_maps: {},
+      flattening_enabled: true,
+    });
     const singer = await cli(["--config", config, "--discover"]);
     expect(singer.code).toBe(0);
     expect(singer.stderr.trim().split("\n")).toHaveLength(1);
