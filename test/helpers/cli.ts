@@ -16,8 +16,9 @@ export interface CliResult {
   messages: Array<Record<string, unknown>>;
 }
 
+/** A fresh directory under the run's temporary root (test/global-setup.ts removes it when the run ends). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "tap-fp-test-"));
+  return mkdtempSync(join(process.env.TAP_FP_TEST_TMP ?? tmpdir(), "tap-fp-test-"));
 }
 
 export function writeJson(dir: string, name: string, value: unknown): string {
