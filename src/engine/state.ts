@@ -12,7 +12,14 @@ export interface StreamState {
   replication_key?: string;
   replication_key_value?: string;
   /** where an interrupted sync goes on: the next page (of a pass over one date field, for multi-pass streams) */
-  offset?: { page: number; pass?: string; max?: string };
+  offset?: {
+    page: number;
+    pass?: string;
+    max?: string;
+    /** the query the page number belongs to: a resume with another filter or page size starts over */
+    from?: string;
+    page_size?: number;
+  };
 }
 
 export type Bookmarks = Record<string, StreamState>;
@@ -54,6 +61,9 @@ export function normalizeBookmarks(raw: Record<string, unknown>, source: string,
       state.offset = { page };
       if (isPlainObject(offset) && typeof offset.pass === "string") state.offset.pass = offset.pass;
       if (isPlainObject(offset) && typeof offset.max === "string") state.offset.max = offset.max;
+      if (isPlainObject(offset) && typeof offset.from === "string") state.offset.from = offset.from;
+      if (isPlainObject(offset) && typeof offset.page_size === "number")
+        state.offset.page_size = offset.page_size;
     }
     out[name] = state;
   }
