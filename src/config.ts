@@ -1,5 +1,6 @@
 import { describeAjvError } from "./ajv.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
+import { parseIso } from "./engine/dates.js";
 import { InputError } from "./errors.js";
 import { validateConfig as validate } from "./generated/validators.js";
 import { isPlainObject, readJsonFile } from "./json-file.js";
@@ -39,9 +40,9 @@ export function parseConfig(raw: unknown, source = "config"): Config {
   const c = { ...defaults, ...raw } as Record<string, unknown>;
   let startDate: Date | undefined;
   if (typeof c.start_date === "string") {
-    const text = c.start_date.length === 10 ? `${c.start_date}T00:00:00Z` : c.start_date;
-    startDate = new Date(text);
-    if (Number.isNaN(startDate.getTime())) {
+    const t = parseIso(c.start_date);
+    startDate = new Date(t ?? Number.NaN);
+    if (t === undefined) {
       throw new InputError(`${source}: "start_date" is not a valid date: ${JSON.stringify(c.start_date)}`);
     }
   }

@@ -102,7 +102,7 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
   const { def } = ctx.selection;
   const spec = def.incremental!;
   const { config, signpost } = ctx;
-  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const bookmark = incremental ? cappedBookmark(ctx) : undefined;
   const floor = config.startDate?.getTime();
   const fromTime = bookmark
     ? Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor ?? 0)
@@ -190,6 +190,24 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
   await ctx.checkpoint(incremental ? bookmarkState(key, laterOf(bookmark, max)) : {});
 }
 
+/**
+ * The state's bookmark, capped at the sync's start: a bookmark in the future (a clock or a hand-edited state)
+ * would read nothing, and be written back, forever. The capped value is what later checkpoints carry.
+ */
+function cappedBookmark(ctx: StreamContext): string | undefined {
+  const value = ctx.state.replication_key_value;
+  if (value === undefined) return undefined;
+  const t = toTime(value);
+  if (t !== undefined && t > ctx.signpost.getTime()) {
+    const capped = ctx.signpost.toISOString();
+    ctx.log.warn(
+      `${ctx.selection.def.name}: bookmark ${value} is after the sync's start; capped at ${capped}`,
+    );
+    return capped;
+  }
+  return value;
+}
+
 function bookmarkState(key: string, value: string | undefined): StreamState {
   return value === undefined ? {} : { replication_key: key, replication_key_value: value };
 }
@@ -200,7 +218,7 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
   const report = def.report!;
   const { config, signpost } = ctx;
   const groupBy = config.reportsGroupBy;
-  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const bookmark = incremental ? cappedBookmark(ctx) : undefined;
   const floor = config.startDate ?? addDays(signpost, -365);
   const from = bookmark
     ? new Date(Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor.getTime()))

@@ -2,6 +2,7 @@ import { InputError } from "../errors.js";
 import { isPlainObject } from "../json-file.js";
 import type { Logger } from "../log.js";
 import { findStream } from "../streams.js";
+import { parseIso } from "./dates.js";
 import { replicationKeyOf } from "./replication.js";
 
 /**
@@ -42,7 +43,7 @@ export function normalizeBookmarks(raw: Record<string, unknown>, source: string,
     let bookmark = value.replication_key_value;
     if (bookmark === undefined && key && value[key] !== undefined) bookmark = value[key];
     if (bookmark !== undefined && bookmark !== null) {
-      if (typeof bookmark !== "string" || Number.isNaN(Date.parse(bookmark))) {
+      if (typeof bookmark !== "string" || parseIso(bookmark) === undefined) {
         throw new InputError(
           `${source}: bookmark of stream "${name}" must be an ISO 8601 date string, got ${JSON.stringify(bookmark)}`,
         );
