@@ -31,7 +31,9 @@ export async function runStream(opts: {
   const log = createLogger("debug", (level, m) => lines.push(`${level} ${m}`), new Redactor(["k"]));
   const fake = {
     async getJson(path: string, query: Query) {
-      return structuredClone(opts.handler(path, new URLSearchParams(query.map(([k, v]) => [k, v] as [string, string]))));
+      return structuredClone(
+        opts.handler(path, new URLSearchParams(query.map(([k, v]) => [k, v] as [string, string]))),
+      );
     },
     endpointOf: (path: string) => path,
   } as unknown as HttpClient;
