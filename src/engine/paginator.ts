@@ -145,6 +145,10 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
       break;
     }
     case "object":
+      // `{data: {...}}` around a detail body is the change the list endpoint made in 2025-07: rows without
+      // their id and with nested credentials must not pass as a row
+      if (isObject(body) && !(isObject(body.data) && body.id === undefined)) return [body];
+      break;
     case "snapshot":
       if (isObject(body)) return [body];
       break;

@@ -30,7 +30,7 @@ export class RecordShaper {
       let row = rows[i]!;
       // undefined, not `delete`: JSON.stringify leaves it out either way, and `delete` turns the row into a
       // slow dictionary-mode object for everything after it
-      if (drop) for (const key of drop) if (key in row) row[key] = undefined;
+      if (drop) scrub(row, drop, 0);
       for (const [key, path] of this.derived) row[key] = dig(row, path);
       if (extra) Object.assign(row, extra);
       if (!hasKey(row, def.primaryKey)) {
@@ -60,6 +60,20 @@ export class RecordShaper {
     this.log.warn(
       `${def.name}: record ${id} does not match the schema at ${where}: ${error?.message ?? "invalid"} (emitted as is; further rows with this problem are not reported)`,
     );
+  }
+}
+
+/** Removes the credential fields wherever they sit in a row (nested objects and arrays too). */
+function scrub(value: Row, drop: readonly string[], depth: number): void {
+  for (const key of drop) if (key in value) value[key] = undefined;
+  if (depth > 32) return;
+  for (const key in value) {
+    const child = value[key];
+    if (typeof child !== "object" || child === null) continue;
+    if (Array.isArray(child)) {
+      for (const item of child)
+        if (typeof item === "object" && item !== null) scrub(item as Row, drop, depth + 1);
+    } else scrub(child as Row, drop, depth + 1);
   }
 }
 
