@@ -1,5 +1,6 @@
 import { describeAjvError } from "./ajv.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
+import { parseIso } from "./engine/dates.js";
 import { InputError } from "./errors.js";
 import { validateConfig as validate } from "./generated/validators.js";
 import { isPlainObject, readJsonFile } from "./json-file.js";
@@ -47,12 +48,22 @@ export function parseConfig(raw: unknown, source = "config"): Config {
   const known = new Set(Object.keys(CONFIG_SCHEMA.properties));
   let startDate: Date | undefined;
   if (typeof c.start_date === "string") {
-    const text = c.start_date.length === 10 ? `${c.start_date}T00:00:00Z` : c.start_date;
-    startDate = new Date(text);
-    if (Number.isNaN(startDate.getTime())) {
+    const t = parseIso(c.start_date);
+    startDate = new Date(t ?? Number.NaN);
+    if (t === undefined) {
       throw new InputError(`${source}: "start_date" is not a valid date: ${JSON.stringify(c.start_date)}`);
     }
   }
+  for (const field of ["api_key", "account_id", "user_agent"]) {
+    const value = c[field];
+    // sent as HTTP headers: a CR/LF or non-ASCII character would fail every request as a "network error"
+    if (typeof value === "string" && !/^[\x20-\x7e]*$/.test(value)) {
+      throw new InputError(
+        `${source}: "${field}" holds a control or non-ASCII character (not allowed in a header)`,
+      );
+    }
+  }
+  checkBaseUrl(c.base_url as string, source);
   return {
     apiKey: c.api_key as string,
     accountId: c.account_id as string,
@@ -70,6 +81,29 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
     unknownKeys: Object.keys(raw).filter((key) => !known.has(key)),
   };
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** An http(s) URL without credentials in it; plain http only to this machine (the key would travel in clear). */
+function checkBaseUrl(text: string, source: string): void {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${source}: "base_url" is not a valid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InputError(`${source}: "base_url" must be an http(s) URL, got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new InputError(`${source}: "base_url" must not carry user:password@ (the key goes in "api_key")`);
+  }
+  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
+    throw new InputError(
+      `${source}: "base_url" uses plain http:// to ${url.hostname}; only https is allowed except for localhost`,
+    );
+  }
 }
 
 /**

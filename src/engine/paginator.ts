@@ -65,6 +65,8 @@ export async function* paginate(
     pending.push({ body, ahead });
   };
   let previousIds: Set<unknown> | undefined;
+  // every row key of this list so far (one pass of one stream): a page of nothing new is a loop
+  const seen = new Set<unknown>();
   let full = false;
   let next = req.startPage ?? 1;
   req.prefetch?.open();
@@ -85,7 +87,27 @@ export async function* paginate(
       const ids = new Set(rows.map(rowKey));
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
-      yield { page, rows: fresh, shifted: rows.length - fresh.length, ...totalOf(body, req) };
+      // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
+      if (fresh.every((r) => seen.has(rowKey(r)))) {
+        throw new HttpError(
+          "bad_envelope",
+          endpoint,
+          `page ${page} holds only rows already read in this list: the API is not paginating; stopped`,
+        );
+      }
+      for (const id of ids) seen.add(id);
+      const total = totalOf(body, req);
+      if (total.total !== undefined) {
+        const limit = Math.ceil(total.total / req.pageSize) * 2 + 10;
+        if (page > limit) {
+          throw new HttpError(
+            "bad_envelope",
+            endpoint,
+            `page ${page} is past what the reported total of ${total.total} rows allows (${limit} pages); stopped`,
+          );
+        }
+      }
+      yield { page, rows: fresh, shifted: rows.length - fresh.length, ...total };
       if (rows.length < req.pageSize) return;
       previousIds = ids;
       full = true;
@@ -123,6 +145,10 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
       break;
     }
     case "object":
+      // `{data: {...}}` around a detail body is the change the list endpoint made in 2025-07: rows without
+      // their id and with nested credentials must not pass as a row
+      if (isObject(body) && !(isObject(body.data) && body.id === undefined)) return [body];
+      break;
     case "snapshot":
       if (isObject(body)) return [body];
       break;

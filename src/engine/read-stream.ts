@@ -69,13 +69,28 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
 
 /** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
 async function readFullTable(ctx: StreamContext): Promise<void> {
-  const start = ctx.state.offset?.page ?? 1;
+  const start = resumePage(ctx);
   if (start > 1) ctx.log.info(`${ctx.selection.def.name}: resuming at page ${start}`);
   for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
     await emitPage(ctx, page);
-    if (ctx.selection.def.paginated) await ctx.checkpoint({ offset: { page: page.page + 1 } });
+    if (ctx.selection.def.paginated) {
+      await ctx.checkpoint({ offset: { page: page.page + 1, page_size: ctx.config.pageSize } });
+    }
   }
   await ctx.checkpoint({});
+}
+
+/** The saved page, when it was saved with this page size (page n of another size is other rows). */
+function resumePage(ctx: StreamContext): number {
+  const offset = ctx.state.offset;
+  if (!offset || offset.page <= 1) return 1;
+  if (offset.page_size !== ctx.config.pageSize) {
+    ctx.log.info(
+      `${ctx.selection.def.name}: the saved position was taken with another page size; starting over`,
+    );
+    return 1;
+  }
+  return offset.page;
 }
 
 /**
@@ -87,7 +102,7 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
   const { def } = ctx.selection;
   const spec = def.incremental!;
   const { config, signpost } = ctx;
-  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const bookmark = incremental ? cappedBookmark(ctx) : undefined;
   const floor = config.startDate?.getTime();
   const fromTime = bookmark
     ? Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor ?? 0)
@@ -96,14 +111,27 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
   // Without a bookmark the creation-date pass already holds every row; the other passes find old rows
   // whose later dates (became a customer, cancelled) moved since the last sync.
   const passes = bookmark ? spec.windowFields : [spec.cursorField];
-  // sorted incremental streams resume from their bookmark; the others from the page they reached
-  const resume = !incremental || !spec.sorted ? ctx.state.offset : undefined;
+  // Sorted incremental streams resume from their bookmark; the others from the page they reached, but only
+  // when the offset was written for the same query (filter date, page size): otherwise page n is other rows.
+  let resume = !incremental || !spec.sorted ? ctx.state.offset : undefined;
+  if (resume && (resume.from !== (from ?? "") || resume.page_size !== config.pageSize)) {
+    ctx.log.info(
+      `${def.name}: the saved position was taken with another filter or page size; restarting from the first page`,
+    );
+    resume = undefined;
+  }
+  // Rows deleted before the saved page shift later rows onto pages already read: a resumed unsorted read may
+  // miss them, so it keeps the old bookmark and the next sync reads the whole window again.
+  const resumedMidway = resume !== undefined && (resume.page > 1 || (resume.pass ?? passes[0]) !== passes[0]);
   let passIndex = resume?.pass ? Math.max(0, passes.indexOf(resume.pass)) : 0;
   let max = resume?.max;
   let maxTime = toTime(max) ?? Number.NEGATIVE_INFINITY; // parsed once, not once per row
   const emittedByEarlierPasses = new Set<unknown>();
   const key = spec.cursorField;
   const cap = signpost.getTime();
+  // a "sorted" stream checks the server's claim: once a page goes backwards the bookmark stays put to the end
+  let ordered = spec.sorted;
+  let lastCursor = Number.NEGATIVE_INFINITY;
 
   for (; passIndex < passes.length; passIndex++) {
     const field = passes[passIndex]!;
@@ -123,19 +151,61 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
             max = row[f] as string;
           }
         }
+        if (ordered) {
+          const t = toTime(row[key]);
+          if (t !== undefined) {
+            if (t < lastCursor) {
+              ordered = false;
+              ctx.log.warn(
+                `${def.name}: rows are not sorted by ${key} as requested (page ${page.page}); the bookmark advances only when the stream completes`,
+              );
+            } else lastCursor = t;
+          }
+        }
       }
       await emitPage(ctx, page);
       if (!incremental) {
-        await ctx.checkpoint({ offset: { page: page.page + 1 } });
+        await ctx.checkpoint({
+          offset: { page: page.page + 1, from: from ?? "", page_size: config.pageSize },
+        });
       } else if (spec.sorted) {
-        await ctx.checkpoint(bookmarkState(key, laterOf(bookmark, max)));
+        await ctx.checkpoint(bookmarkState(key, ordered ? laterOf(bookmark, max) : bookmark));
       } else {
-        const offset = { pass: field, page: page.page + 1, ...(max ? { max } : {}) };
+        const offset = {
+          pass: field,
+          page: page.page + 1,
+          from: from ?? "",
+          page_size: config.pageSize,
+          ...(max ? { max } : {}),
+        };
         await ctx.checkpoint({ ...bookmarkState(key, bookmark), offset });
       }
     }
   }
+  if (incremental && resumedMidway) {
+    ctx.log.info(`${def.name}: resumed mid-stream, so the bookmark stays where it was for the next sync`);
+    await ctx.checkpoint(bookmarkState(key, bookmark));
+    return;
+  }
   await ctx.checkpoint(incremental ? bookmarkState(key, laterOf(bookmark, max)) : {});
+}
+
+/**
+ * The state's bookmark, capped at the sync's start: a bookmark in the future (a clock or a hand-edited state)
+ * would read nothing, and be written back, forever. The capped value is what later checkpoints carry.
+ */
+function cappedBookmark(ctx: StreamContext): string | undefined {
+  const value = ctx.state.replication_key_value;
+  if (value === undefined) return undefined;
+  const t = toTime(value);
+  if (t !== undefined && t > ctx.signpost.getTime()) {
+    const capped = ctx.signpost.toISOString();
+    ctx.log.warn(
+      `${ctx.selection.def.name}: bookmark ${value} is after the sync's start; capped at ${capped}`,
+    );
+    return capped;
+  }
+  return value;
 }
 
 function bookmarkState(key: string, value: string | undefined): StreamState {
@@ -148,7 +218,7 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
   const report = def.report!;
   const { config, signpost } = ctx;
   const groupBy = config.reportsGroupBy;
-  const bookmark = incremental ? ctx.state.replication_key_value : undefined;
+  const bookmark = incremental ? cappedBookmark(ctx) : undefined;
   const floor = config.startDate ?? addDays(signpost, -365);
   const from = bookmark
     ? new Date(Math.max(addDays(new Date(bookmark), -config.lookbackDays).getTime(), floor.getTime()))
@@ -227,7 +297,7 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   const { def } = ctx.selection;
   const parentDef = findStream(parentName)!;
   const link = def.parent!;
-  const start = ctx.state.offset?.page ?? 1;
+  const start = resumePage(ctx);
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
   for await (const parentPage of parents) {
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
@@ -237,7 +307,7 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
       await ctx.emitRows(ctx.shaper.shape(event.item, extra));
     }
-    await ctx.checkpoint({ offset: { page: parentPage.page + 1 } });
+    await ctx.checkpoint({ offset: { page: parentPage.page + 1, page_size: ctx.config.pageSize } });
   }
   await ctx.checkpoint({});
 }

@@ -2,6 +2,7 @@ import { InputError } from "../errors.js";
 import { isPlainObject } from "../json-file.js";
 import type { Logger } from "../log.js";
 import { findStream } from "../streams.js";
+import { parseIso } from "./dates.js";
 import { replicationKeyOf } from "./replication.js";
 
 /**
@@ -12,7 +13,14 @@ export interface StreamState {
   replication_key?: string;
   replication_key_value?: string;
   /** where an interrupted sync goes on: the next page (of a pass over one date field, for multi-pass streams) */
-  offset?: { page: number; pass?: string; max?: string };
+  offset?: {
+    page: number;
+    pass?: string;
+    max?: string;
+    /** the query the page number belongs to: a resume with another filter or page size starts over */
+    from?: string;
+    page_size?: number;
+  };
 }
 
 export type Bookmarks = Record<string, StreamState>;
@@ -35,7 +43,7 @@ export function normalizeBookmarks(raw: Record<string, unknown>, source: string,
     let bookmark = value.replication_key_value;
     if (bookmark === undefined && key && value[key] !== undefined) bookmark = value[key];
     if (bookmark !== undefined && bookmark !== null) {
-      if (typeof bookmark !== "string" || Number.isNaN(Date.parse(bookmark))) {
+      if (typeof bookmark !== "string" || parseIso(bookmark) === undefined) {
         throw new InputError(
           `${source}: bookmark of stream "${name}" must be an ISO 8601 date string, got ${JSON.stringify(bookmark)}`,
         );
@@ -54,6 +62,9 @@ export function normalizeBookmarks(raw: Record<string, unknown>, source: string,
       state.offset = { page };
       if (isPlainObject(offset) && typeof offset.pass === "string") state.offset.pass = offset.pass;
       if (isPlainObject(offset) && typeof offset.max === "string") state.offset.max = offset.max;
+      if (isPlainObject(offset) && typeof offset.from === "string") state.offset.from = offset.from;
+      if (isPlainObject(offset) && typeof offset.page_size === "number")
+        state.offset.page_size = offset.page_size;
     }
     out[name] = state;
   }

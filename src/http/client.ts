@@ -3,6 +3,7 @@ import type { Logger } from "../log.js";
 import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
 import { childSignal } from "./child-signal.js";
 import { describeStatus, HttpError } from "./http-error.js";
+import { parseJson } from "./json.js";
 import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
 import { sleep } from "./sleep.js";
@@ -167,11 +168,13 @@ export class HttpClient {
       return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
     }
     if (status >= 200 && status < 300) {
+      let body: unknown;
       try {
-        return { ok: true, body: JSON.parse(text) };
+        body = parseJson(text);
       } catch {
         return { ok: false, cause: `HTTP ${status} with a body that is not valid JSON`, rateLimited: false };
       }
+      return { ok: true, body };
     }
     if (isRetryableStatus(status)) {
       return {

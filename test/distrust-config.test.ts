@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import { InputError } from "../src/errors.js";
+
+const base = { api_key: "fp-test-key", account_id: "acc" };
+const fails = (extra: Record<string, unknown>) => {
+  try {
+    parseConfig({ ...base, ...extra });
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as Error).message;
+  }
+  throw new Error("accepted");
+};
+
+describe("config distrust (issue 14)", () => {
+  it.each([
+    ["api_key", "fp-test\r\nX: y"],
+    ["account_id", "acc\u00e9"],
+    ["user_agent", "ua\u0007"],
+  ])("refuses a control or non-ASCII character in %s without echoing it", (field, value) => {
+    const message = fails({ [field]: value });
+    expect(message).toContain(field);
+    expect(message).not.toContain(value);
+  });
+
+  it.each(["http://", "not a url", "ftp://api.example.com/v2"])("refuses base_url %j", (url) => {
+    expect(fails({ base_url: url })).toMatch(/base_url/);
+  });
+
+  it("refuses userinfo in base_url without printing the password", () => {
+    const message = fails({ base_url: "https://user:hunter2@api.example.com/v2" });
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("allows http:// only to loopback", () => {
+    expect(fails({ base_url: "http://api.example.com/v2" })).toMatch(/plain http/);
+    for (const host of ["127.0.0.1:8080", "localhost", "[::1]:9"]) {
+      expect(parseConfig({ ...base, base_url: `http://${host}/api/v2` }).baseUrl).toContain(host);
+    }
+  });
+});

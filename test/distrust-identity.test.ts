@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { parseJson } from "../src/http/json.js";
+import { pagedList, runStream } from "./helpers/engine.js";
+import { mockAgent, testClient } from "./helpers/http.js";
+
+describe("identity (issue 14)", () => {
+  it("drops records without a primary key, with a warning naming stream and count", async () => {
+    const data = [{ id: 1 }, { id: null }, { name: "x" }, { id: 4 }];
+    const run = await runStream({
+      stream: "promo_codes",
+      method: "FULL_TABLE",
+      handler: pagedList(() => data),
+    });
+    expect(run.rows.map((r) => r.id)).toEqual([1, 4]);
+    expect(
+      run.lines.filter((l) => l.startsWith("warn") && /promo_codes: dropped 2 record/.test(l)),
+    ).toHaveLength(1);
+  });
+
+  it("keeps integers beyond 2^53 exact and never turns a number into null", () => {
+    const body = parseJson(
+      '[{"id":9007199254740993,"n":"9007199254740993 in a string","x":1e400,"f":0.5},{"id":12}]',
+    );
+    expect(body).toEqual([
+      { id: "9007199254740993", n: "9007199254740993 in a string", x: "1e400", f: 0.5 },
+      { id: 12 },
+    ]);
+    expect(parseJson('{"s":"a\\"9007199254740993","id":-9007199254740993}')).toEqual({
+      s: 'a"9007199254740993',
+      id: "-9007199254740993",
+    });
+    expect(parseJson('{"id":9007199254740991}')).toEqual({ id: 9007199254740991 });
+  });
+});
+
+describe("HttpClient bodies (issue 14)", () => {
+  it("parses ids beyond 2^53 losslessly", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: "/api/v2/company/promo_codes" }).reply(200, '[{"id":9007199254740993}]');
+    const { http } = testClient(agent);
+    expect(await http.getJson("company/promo_codes", [])).toEqual([{ id: "9007199254740993" }]);
+  });
+});
