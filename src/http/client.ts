@@ -96,8 +96,10 @@ export class HttpClient {
       let rateLimited = false;
       await this.inflight.acquire();
       let release: Release | undefined;
+      let grantedAt = 0;
       try {
         release = await budget.acquire(signal);
+        grantedAt = Date.now();
         this.stats.requests++;
         const started = performance.now();
         const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
@@ -108,6 +110,7 @@ export class HttpClient {
         const ms = performance.now() - started;
         this.roundTripMs += (ms - this.roundTripMs) / 8;
         this.options.observe?.(path, ms, outcome.ok);
+        if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
         retryAfterMs = outcome.retryAfterMs;
@@ -118,10 +121,11 @@ export class HttpClient {
       }
       const delay = retryDelayMs(attempt, retry, retryAfterMs);
       if (rateLimited) {
-        // every stream shares the account's limit: hold them all, and stay below the rate that drew the 429
+        // The account's limit is shared with clients we cannot see: lower the rate for every stream (once per
+        // episode), but wait out this 429's Retry-After on this request alone. Another endpoint's requests
+        // go on at the lowered rate instead of freezing for as long as one endpoint asks.
         this.stats.rateLimited++;
-        budget.slowDown();
-        budget.pause(delay);
+        budget.slowDown(grantedAt);
       }
       if (attempt === retry.maxRetries) break;
       this.stats.retries++;
