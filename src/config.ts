@@ -45,6 +45,11 @@ export function parseConfig(raw: unknown, source = "config"): Config {
       throw new InputError(`${source}: "start_date" is not a valid date: ${JSON.stringify(c.start_date)}`);
     }
   }
+  if ((c.backoff_base_s as number) > (c.backoff_max_s as number)) {
+    throw new InputError(
+      `${source}: "backoff_base_s" (${c.backoff_base_s}) must be <= "backoff_max_s" (${c.backoff_max_s})`,
+    );
+  }
   return {
     apiKey: c.api_key as string,
     accountId: c.account_id as string,
