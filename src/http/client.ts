@@ -30,6 +30,8 @@ export interface HttpStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** pages requested ahead of a list's reader that it never read (the list ended first) */
+  unusedAhead: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface HttpStats {
  * token never leaves the configured host.
  */
 export class HttpClient {
-  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, unusedAhead: 0 };
   private readonly dispatcher: Dispatcher;
   private readonly inflight: Semaphore;
   private readonly headers: Record<string, string>;
