@@ -30,6 +30,9 @@ export interface HttpStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** requests sent and cancelled before their answer (a page asked ahead of a list that ended); every other
+   * request is one METRIC timer sample, so `requests` = the timers' requests + `cancelled` */
+  cancelled: number;
   /** pages requested ahead of a list's reader that it never read (the list ended first) */
   unusedAhead: number;
 }
@@ -40,7 +43,7 @@ export interface HttpStats {
  * token never leaves the configured host.
  */
 export class HttpClient {
-  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, unusedAhead: 0 };
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, cancelled: 0, unusedAhead: 0 };
   private readonly dispatcher: Dispatcher;
   private readonly inflight: Semaphore;
   private readonly headers: Record<string, string>;
@@ -106,7 +109,8 @@ export class HttpClient {
         const started = performance.now();
         const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
           // a page requested ahead and dropped at the list's end was cancelled, not failed
-          if (!signal?.aborted) this.options.observe?.(path, performance.now() - started, false);
+          if (signal?.aborted) this.stats.cancelled++;
+          else this.options.observe?.(path, performance.now() - started, false);
           throw error;
         });
         const ms = performance.now() - started;
