@@ -6,9 +6,12 @@
 //      warm (one unthrottled pass first, then the sandbox's counters and window reset) and cold
 //   2. unlimited full sync: tap records/s vs bench/baseline.mjs (bare fetch + JSON.parse + JSON.stringify)
 //   3. memory: peak RSS at ~10k and ~500k records, and while the consumer stalls for 10 s
+//   4. a shared rate limit: requests sent / a sequential reader's need at two sizes; a sync under sporadic
+//      429s (every 10th request, Retry-After: 1) vs the same sync without; two concurrent syncs of one
+//      account under the real policy vs the earliest finish the policy allows for both
 //
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
-// BENCH_RUNS, BENCH_STALL_MS; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
+// BENCH_RUNS, BENCH_STALL_MS, BENCH_EFF_SMALL, BENCH_EFF_LARGE, BENCH_SHARED_SIZE; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,6 +38,8 @@ const TPUT_SIZE = env("BENCH_TPUT_SIZE", 6500);
 const MEM_SMALL = env("BENCH_MEM_SMALL", 650);
 const MEM_LARGE = env("BENCH_MEM_LARGE", 32_700);
 const RUNS = env("BENCH_RUNS", 3);
+const EFF_SIZES = [env("BENCH_EFF_SMALL", 50), env("BENCH_EFF_LARGE", 400)];
+const SHARED_SIZE = env("BENCH_SHARED_SIZE", 1500);
 const STALL_MS = env("BENCH_STALL_MS", 10_000);
 const POLL_MS = 50;
 const CLK_TCK = 100; // Linux USER_HZ for /proc/<pid>/stat times
@@ -134,8 +139,9 @@ function recordCounter() {
 }
 
 // ---------- sandbox as a separate process ----------
-async function startSandbox({ size, rateLimit, latencyMs }) {
+async function startSandbox({ size, rateLimit, latencyMs, faults = [] }) {
   const args = [CLI, "sandbox", "--host", "127.0.0.1", "--port", "0", "--size", String(size)];
+  for (const fault of faults) args.push("--fault", fault);
   if (rateLimit) args.push("--rate-limit", String(rateLimit), "--retry-after", "none");
   if (latencyMs) args.push("--latency-ms", String(latencyMs));
   const started = performance.now();
@@ -286,8 +292,23 @@ async function runProcess({ args, stdout = "count", timeoutMs = 300_000, what, o
   let summaryRecords = 0;
   for (const m of stderr.matchAll(/^INFO [a-z_]+: (\d+) records, /gm)) summaryRecords += Number(m[1]);
   const baselineRecords = /baseline: (\d+) records/.exec(stderr)?.[1];
+  const summary =
+    /sync done in [\d.]+ s: (\d+) requests, (\d+) retries, (\d+) rate-limited, (\d+) cancelled, (\d+) requested ahead and unused/.exec(
+      stderr,
+    );
+  let pages = 0;
+  for (const m of stderr.matchAll(/^INFO [a-z_]+: \d+ records, (\d+) pages in /gm)) pages += Number(m[1]);
   return {
     wallMs: exit.t - t0,
+    pages,
+    ...(summary
+      ? {
+          requests: Number(summary[1]),
+          rateLimited: Number(summary[3]),
+          cancelled: Number(summary[4]),
+          unusedAhead: Number(summary[5]),
+        }
+      : {}),
     records: stdout === "count" ? counter.records : summaryRecords || Number(baselineRecords ?? 0),
     summaryRecords,
     peakKb: mon.peakKb,
@@ -641,13 +662,124 @@ async function memory() {
   }
 }
 
+// ---------- 4. a shared rate limit ----------
+async function shared() {
+  const lists = catalogOf(LIST_STREAMS);
+  // requests sent vs a sequential reader's need: every page with rows, plus one empty page per list at most
+  for (const size of EFF_SIZES) {
+    log(`4/4 request efficiency: sandbox size ${size}, the ${LIST_STREAMS.length} core lists`);
+    const sb = await startSandbox({ size });
+    try {
+      const r = await runProcess({
+        args: tapArgs(sb.config, lists),
+        stdout: "count",
+        what: "efficiency tap",
+      });
+      const stats = await sb.stats();
+      const emptyPages = Object.keys(stats.byPath).length;
+      const need = r.pages + emptyPages;
+      const ratio = stats.requests / r.pages;
+      const s = `4. request efficiency, size ${size}`;
+      row(s, "pages with rows / lists", `${fmt(r.pages)} / ${fmt(emptyPages)}`);
+      row(
+        s,
+        "requests sent (sandbox) / in the tap's summary",
+        `${fmt(stats.requests)} / ${fmt(r.requests ?? -1)}`,
+      );
+      row(s, "read ahead and unused / cancelled", `${fmt(r.unusedAhead ?? -1)} / ${fmt(r.cancelled ?? -1)}`);
+      row(
+        s,
+        "requests / pages with rows (need: at most pages + one empty page per list)",
+        fmt(ratio, 3),
+        `<= 1.05 x need (${fmt(need)})`,
+        stats.requests <= 1.05 * need,
+      );
+    } finally {
+      await sb.stop();
+    }
+  }
+  // sporadic 429s vs none, the core lists at the tap's default 400/min, 20 ms latency
+  const wall = {};
+  for (const [label, faults] of [
+    ["no 429s", []],
+    ["a 429 every 10th request (Retry-After: 1)", ["429-seconds:*::every=10"]],
+  ]) {
+    log(`4/4 sporadic 429s: sandbox size ${SHARED_SIZE}, ${label}`);
+    const sb = await startSandbox({ size: SHARED_SIZE, latencyMs: RL.latencyMs, faults });
+    try {
+      const r = await runProcess({
+        args: tapArgs(sb.config, lists),
+        stdout: "count",
+        what: "sporadic-429 tap",
+      });
+      const stats = await sb.stats();
+      wall[label] = r.wallMs;
+      row(
+        "4. sporadic 429s",
+        label,
+        `${fmt(r.records)} records, ${fmt(stats.requests)} requests, ${fmt(stats.faults)} x 429, ${fmt(r.wallMs / 1000, 2)} s`,
+      );
+    } finally {
+      await sb.stop();
+    }
+  }
+  const sporadic = wall["a 429 every 10th request (Retry-After: 1)"] / wall["no 429s"];
+  row("4. sporadic 429s", "wall with / without", fmt(sporadic, 3), "<= 1.5", sporadic <= 1.5);
+  // two syncs of one account at once under the real policy (400 per sliding 60 s, no Retry-After)
+  log(`4/4 two concurrent syncs: sandbox size ${SHARED_SIZE}, ${RL.limit} req/${RL.windowMs / 1000} s`);
+  const sb = await startSandbox({ size: SHARED_SIZE, rateLimit: 0, latencyMs: RL.latencyMs });
+  try {
+    // warm the sandbox's views, then start its counters and window over
+    await runProcess({
+      args: tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, lists),
+      stdout: "null",
+      what: "warm-up",
+    });
+    const pagesOne = (await sb.stats()).requests;
+    await sb.reset(`rate_limit=${RL.limit}&retry_after=none`);
+    const t0 = performance.now();
+    const runs = await Promise.all(
+      [0, 1].map(() =>
+        runProcess({
+          args: tapArgs(sb.config, lists),
+          stdout: "count",
+          timeoutMs: 600_000,
+          what: "concurrent tap",
+        }),
+      ),
+    );
+    const wallMs = performance.now() - t0;
+    const stats = await sb.stats();
+    const n = 2 * pagesOne;
+    const earliestMs = Math.floor((n - 1) / RL.limit) * RL.windowMs + RL.latencyMs;
+    const ratio = wallMs / earliestMs;
+    const s = "4. two concurrent syncs";
+    row(s, "records per sync", runs.map((r) => fmt(r.records)).join(" / "));
+    row(
+      s,
+      "requests needed (2 x one unthrottled sync) / sent / 429s",
+      `${fmt(n)} / ${fmt(stats.requests)} / ${fmt(stats.rateLimited)}`,
+    );
+    row(
+      s,
+      "wall / earliest the policy allows",
+      `${fmt(wallMs / 1000, 2)} s / ${fmt(earliestMs / 1000, 2)} s = ${fmt(ratio, 3)}`,
+      "<= 1.15",
+      ratio <= 1.15,
+    );
+  } finally {
+    await sb.stop();
+  }
+}
+
 // ---------- main ----------
 const started = performance.now();
-const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3").split(",").map((s) => s.trim());
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4").split(",").map((s) => s.trim());
 try {
   if (SECTIONS.includes("1")) await rateLimited();
   if (SECTIONS.includes("2")) await throughput();
   if (SECTIONS.includes("3")) await memory();
+  if (SECTIONS.includes("4")) await shared();
 } catch (error) {
   log(`FAILED: ${error.stack ?? error}`);
   process.exitCode = 1;
@@ -670,7 +802,7 @@ const lines = [
 ];
 const text = lines.join("\n");
 process.stdout.write(text);
-if (SECTIONS.length === 3) {
+if (SECTIONS.length === 4) {
   writeFileSync(RESULTS, text);
   log(`wrote ${RESULTS}`);
 }

@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
             type: "string",
             array: true,
             describe:
-              "inject failures: kind[:count[:path]], repeatable; kinds: 429, 429-seconds, 429-date, 500, 502, 503, 504, html, reset, truncate, slow, 401",
+              "inject failures: kind[:count[:path[:every=N,after=N,retry_after=S]]], repeatable; kinds: 429, 429-seconds, 429-date, 500, 502, 503, 504, html, reset, truncate, slow, 401",
           })
           .option("faults", { type: "string", describe: "JSON file with a list of fault rules" })
           .example("$0 sandbox --port 4010 > config.json", "serve; prints a tap config once listening"),

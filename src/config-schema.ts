@@ -98,6 +98,7 @@ export const CONFIG_SCHEMA = {
       title: "Request timeout (s)",
       description: "Time allowed for one request's headers and body; a timed-out request is retried.",
       exclusiveMinimum: 0,
+      maximum: 3600,
       default: 60,
       order: 9,
     },
@@ -114,16 +115,20 @@ export const CONFIG_SCHEMA = {
     backoff_base_s: {
       type: "number",
       title: "Backoff base (s)",
-      description: "First retry waits up to this long; each further retry doubles the bound (full jitter).",
+      description:
+        "First retry waits up to this long; each further retry doubles the bound (full jitter). At most backoff_max_s.",
       exclusiveMinimum: 0,
+      maximum: 3600,
       default: 1,
       order: 11,
     },
     backoff_max_s: {
       type: "number",
       title: "Backoff cap (s)",
-      description: "Upper bound of one backoff wait when the server sends no Retry-After.",
+      description:
+        "Upper bound of one retry wait: the backoff's, and a server's Retry-After (which delays only the request that got it).",
       exclusiveMinimum: 0,
+      maximum: 3600,
       default: 60,
       order: 12,
     },

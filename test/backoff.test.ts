@@ -13,7 +13,7 @@ describe("backoff", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(parseRetryAfter("7", now)).toBe(7000);
     expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now)).toBe(30_000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBeUndefined();
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter("99999", now)).toBe(MAX_RETRY_AFTER_MS);
@@ -28,5 +28,24 @@ describe("backoff", () => {
 
   it("prefers the server's Retry-After", () => {
     expect(retryDelayMs(4, policy, 1234, () => 0.9)).toBe(1234);
+  });
+
+  it("treats a Retry-After of 0, negative, or garbage as none, so the normal backoff applies", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    for (const value of ["0", "0.0", "-5", "-0", "1e3", "5 s", "Infinity", "NaN", " ", "tomorrow", "-1"]) {
+      expect(parseRetryAfter(value, now), value).toBeUndefined();
+    }
+    expect(parseRetryAfter("0.5", now)).toBe(500);
+    expect(parseRetryAfter(["3", "9"], now)).toBe(3000);
+    // an HTTP date in the past or now is "no wait asked"
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:00 GMT", now)).toBeUndefined();
+    expect(retryDelayMs(0, policy, parseRetryAfter("0", now), () => 0.5)).toBe(500);
+  });
+
+  it("caps one Retry-After wait at the backoff cap: a day's Retry-After delays a request by backoff_max_s", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryDelayMs(0, policy, parseRetryAfter("86400", now))).toBe(60_000);
+    expect(retryDelayMs(0, policy, parseRetryAfter("Fri, 02 Jan 2026 00:00:00 GMT", now))).toBe(60_000);
+    expect(retryDelayMs(0, policy, parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now))).toBe(5_000);
   });
 });

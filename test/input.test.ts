@@ -60,6 +60,17 @@ describe("config", () => {
     [{ api_key: "k", account_id: "a", start_date: "yesterday" }, '"start_date" has an invalid format'],
     [{ api_key: "k", account_id: "a", page_size: 500 }, '"page_size" must be <= 100'],
     [{ api_key: "k", account_id: "a", start_date: "2024-13-45" }, '"start_date" is not a valid date'],
+    [{ api_key: "k", account_id: "a", backoff_base_s: 10_000_000 }, '"backoff_base_s" must be <= 3600'],
+    [{ api_key: "k", account_id: "a", backoff_max_s: 1e9 }, '"backoff_max_s" must be <= 3600'],
+    [{ api_key: "k", account_id: "a", backoff_max_s: 0 }, '"backoff_max_s" must be > 0'],
+    [
+      { api_key: "k", account_id: "a", backoff_base_s: 90 },
+      '"backoff_base_s" (90) must be <= "backoff_max_s" (60)',
+    ],
+    [{ api_key: "k", account_id: "a", request_timeout_s: 1e7 }, '"request_timeout_s" must be <= 3600'],
+    [{ api_key: "k", account_id: "a", request_timeout_s: -1 }, '"request_timeout_s" must be > 0'],
+    [{ api_key: "k", account_id: "a", max_retries: 21 }, '"max_retries" must be <= 20'],
+    [{ api_key: "k", account_id: "a", max_retries: -1 }, '"max_retries" must be >= 0'],
   ])("rejects %j with one line naming the key", (raw, message) => {
     const error = errorOf(() => parseConfig(raw, "config file c.json"));
     expect(error).toBeInstanceOf(InputError);

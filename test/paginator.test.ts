@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readInOrder } from "../src/engine/in-order.js";
-import { paginate } from "../src/engine/paginator.js";
+import { AHEAD_PER_FULL_PAGES, paginate } from "../src/engine/paginator.js";
 import { Prefetch } from "../src/engine/prefetch.js";
 import { HttpError } from "../src/http/http-error.js";
 import { mockAgent, testClient } from "./helpers/http.js";
@@ -77,40 +77,70 @@ describe("paginate", () => {
     expect((await collect(paginate(http, listRequest()))).pages).toBe(1);
   });
 
-  it("requests pages ahead once a page is full, and yields them in order", async () => {
+  it("requests ahead within a long list, in order, wasting at most 1 page in AHEAD_PER_FULL_PAGES", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    // 60 full pages, then a short one: a sequential reader needs 61 requests
+    for (let page = 1; page <= 60; page++)
+      pool.intercept({ path: pagePath(page) }).reply(200, rows(page * 3 - 2, 3));
+    pool.intercept({ path: pagePath(61) }).reply(200, rows(181, 1));
+    for (let page = 62; page <= 70; page++) pool.intercept({ path: pagePath(page) }).reply(200, []);
+    const { http } = testClient(agent);
+    const prefetch = new Prefetch(http, 8);
+    const result = await collect(paginate(http, { ...listRequest(), prefetch }));
+    expect(result.pages).toBe(61);
+    expect(result.ids).toEqual(rows(1, 181).map((r) => r.id));
+    expect(http.stats.requests).toBeGreaterThanOrEqual(61);
+    expect(http.stats.requests).toBeLessThanOrEqual(61 + Math.ceil(61 / AHEAD_PER_FULL_PAGES));
+    expect(http.stats.requests - 61).toBe(http.stats.unusedAhead);
+    // every page taken from the Prefetch was given back
+    for (let i = 0; i < 8; i++) expect(prefetch.tryTake()).toBe(true);
+  });
+
+  it("requests nothing past the end of a short list it cannot see the end of", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
     pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
     pool.intercept({ path: pagePath(2) }).reply(200, rows(4, 3));
     pool.intercept({ path: pagePath(3) }).reply(200, rows(7, 1));
-    pool.intercept({ path: pagePath(4) }).reply(200, []);
-    pool.intercept({ path: pagePath(5) }).reply(200, []);
+    for (let page = 4; page <= 8; page++) pool.intercept({ path: pagePath(page) }).reply(200, []);
     const { http } = testClient(agent);
-    const prefetch = new Prefetch(http, 2);
-    const result = await collect(paginate(http, { ...listRequest(), prefetch }));
-    expect(result).toEqual({ ids: [1, 2, 3, 4, 5, 6, 7], pages: 3 });
-    // the last page is 3; at most the Prefetch's 2 pages were requested past it, and all were given back
-    expect(http.stats.requests).toBeGreaterThan(3);
-    expect(http.stats.requests).toBeLessThanOrEqual(5);
-    expect(prefetch.tryTake() && prefetch.tryTake()).toBe(true);
+    const result = await collect(paginate(http, { ...listRequest(), prefetch: new Prefetch(http, 4) }));
+    expect(result.pages).toBe(3);
+    // before this tap asked for up to 4 pages past the end here; now only the 3 the list needs
+    expect(http.stats.requests).toBe(3);
+    expect(http.stats.unusedAhead).toBe(0);
   });
 
-  it("requests nothing ahead when the rate budget has no grant to spare", async () => {
-    const run = async (requestsPerMinute: number) => {
+  it("requests ahead up to the last page the total implies, and never past it", async () => {
+    for (const total of [13, 12]) {
       const agent = mockAgent();
       const pool = agent.get("https://api.test");
-      pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
-      pool.intercept({ path: pagePath(2) }).reply(200, rows(4, 3));
-      pool.intercept({ path: pagePath(3) }).reply(200, rows(7, 1));
-      for (let page = 4; page <= 8; page++) pool.intercept({ path: pagePath(page) }).reply(200, []);
-      const { http } = testClient(agent, { requestsPerMinute });
-      const result = await collect(paginate(http, { ...listRequest(), prefetch: new Prefetch(http, 4) }));
-      expect(result.pages).toBe(3);
-      return http.stats.requests;
-    };
-    // with grants to spare, pages past the end are asked for; with exactly the 3 the list needs, none are
-    expect(await run(10_000)).toBeGreaterThan(3);
-    expect(await run(3)).toBe(3);
+      const asked: number[] = [];
+      const read: number[] = [];
+      const pages = Math.ceil(total / 3);
+      for (let page = 1; page <= 8; page++) {
+        pool.intercept({ path: pagePath(page) }).reply(200, () => {
+          asked.push(page);
+          const n = Math.max(0, Math.min(3, total - (page - 1) * 3));
+          return JSON.stringify({ data: rows((page - 1) * 3 + 1, n), meta: { total } });
+        });
+      }
+      const { http } = testClient(agent);
+      const req = { ...listRequest("data"), totalFrom: "meta.total", prefetch: new Prefetch(http, 4) };
+      let askedByPage2: number[] = [];
+      for await (const page of paginate(http, req)) {
+        read.push(page.page);
+        if (page.page === 2) askedByPage2 = [...asked];
+      }
+      // a full last page needs the empty page after it to show the end, as a sequential reader would
+      const needed = total % 3 === 0 ? pages + 1 : pages;
+      expect(read).toEqual(Array.from({ length: pages }, (_, i) => i + 1));
+      expect(http.stats.requests).toBe(needed);
+      expect(http.stats.unusedAhead).toBe(0);
+      // the last page was asked for by the time page 2 was read: requested ahead
+      expect(askedByPage2).toContain(pages);
+    }
   });
 
   it("reads several lists in order with their first pages requested ahead", async () => {

@@ -71,17 +71,86 @@ describe("RateBudget", () => {
     expect(next).toBe(61_000);
   });
 
-  it("pauses every caller and slows down after a 429", async () => {
+  it("pauses every caller when asked to", async () => {
     const budget = new RateBudget(10, 60_000);
-    budget.slowDown();
     budget.pause(5_000);
-    // the 429s of the other requests that were in flight with it are the same signal
-    budget.slowDown();
-    budget.slowDown();
-    expect(budget.limit).toBe(9);
     const times = await grantTimes(budget, 10);
-    expect(times.slice(0, 9).every((t) => t === 5_000)).toBe(true);
-    expect(times[9]).toBeGreaterThanOrEqual(60_000);
+    expect(times.every((t) => t === 5_000)).toBe(true);
+  });
+
+  it("cuts the limit once per 429 episode", () => {
+    const budget = new RateBudget(100, 60_000);
+    vi.setSystemTime(1_000);
+    // 16 requests granted at 0..15 ms, all answered 429: one episode, one cut
+    expect(budget.slowDown(0)).toBe(true);
+    for (let t = 1; t < 16; t++) expect(budget.slowDown(0)).toBe(false);
+    expect(budget.slowDown(1_000)).toBe(false);
+    expect(budget.limit).toBe(90);
+    expect(budget.decreases).toBe(1);
+    // a request granted after the cut and still answered 429: the lower rate is still too fast
+    vi.setSystemTime(1_500);
+    expect(budget.slowDown(1_001)).toBe(true);
+    expect(budget.limit).toBeLessThan(90);
+    expect(budget.decreases).toBe(2);
+  });
+
+  it("never cuts below the floor", () => {
+    const budget = new RateBudget(400, 60_000);
+    for (let i = 0; i < 100; i++) {
+      vi.setSystemTime(i + 1);
+      budget.slowDown(i + 1);
+    }
+    expect(budget.decreases).toBe(100);
+    expect(budget.floor).toBe(100);
+    expect(budget.limit).toBe(100);
+    expect(new RateBudget(2).floor).toBe(1);
+  });
+
+  it("recovers to the configured rate within RECOVERY_MS of answered requests once 429s stop", () => {
+    const budget = new RateBudget(400, 60_000);
+    for (let i = 0; i < 50; i++) {
+      vi.setSystemTime(i + 1);
+      budget.slowDown(i + 1);
+    }
+    expect(budget.limit).toBe(100);
+    const from = Date.now();
+    const limits: number[] = [];
+    // one answered request every 100 ms
+    for (let t = from + 100; t <= from + 60_000; t += 100) {
+      vi.setSystemTime(t);
+      budget.speedUp();
+      limits.push(budget.limit);
+    }
+    // rising monotonically, back at the target within RECOVERY_MS, and never above it
+    for (let i = 1; i < limits.length; i++) expect(limits[i]).toBeGreaterThanOrEqual(limits[i - 1]!);
+    const back = limits.indexOf(400);
+    expect((back + 1) * 100).toBeLessThanOrEqual(RateBudget.RECOVERY_MS);
+    expect(Math.max(...limits)).toBe(400);
+    expect(limits.at(-1)).toBe(400);
+  });
+
+  it("converges under sporadic 429s instead of sinking to the floor", () => {
+    // one request in ten answered 429 at 400/min, as another client spending the account would cause
+    const budget = new RateBudget(400, 60_000);
+    let t = 0;
+    for (let n = 1; n <= 4_000; n++) {
+      t += 60_000 / budget.limit;
+      vi.setSystemTime(Math.round(t));
+      if (n % 10 === 0) budget.slowDown(Date.now() - 1);
+      else budget.speedUp();
+    }
+    expect(budget.limit).toBeGreaterThan(300);
+  });
+
+  it("grants at the cut limit: a full window grants nothing until enough requests leave it", async () => {
+    const budget = new RateBudget(10, 60_000);
+    await grantTimes(budget, 10);
+    vi.setSystemTime(1_000);
+    budget.slowDown(0);
+    expect(budget.limit).toBe(9);
+    const times = await grantTimes(budget, 1);
+    // 10 released at 0 s leave the window at 60 s; nothing before
+    expect(times[0]).toBe(60_000);
   });
 
   it("tells how many grants are spare now and within a horizon", async () => {

@@ -52,9 +52,9 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
         `${s.stream}: ${s.records} records, ${s.pages} pages in ${(s.ms / 1000).toFixed(1)} s${s.error ? " (failed)" : ""}`,
       );
     }
-    const { requests, retries, rateLimited } = http.stats;
+    const { requests, retries, rateLimited, cancelled, unusedAhead } = http.stats;
     log.info(
-      `sync ${result.failures.length ? "failed" : interrupts.signal.aborted ? "interrupted" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${requests} requests, ${retries} retries, ${rateLimited} rate-limited`,
+      `sync ${result.failures.length ? "failed" : interrupts.signal.aborted ? "interrupted" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${requests} requests, ${retries} retries, ${rateLimited} rate-limited, ${cancelled} cancelled, ${unusedAhead} requested ahead and unused`,
     );
     return result;
   } finally {

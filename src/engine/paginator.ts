@@ -51,29 +51,60 @@ export async function* paginate(
     };
     return;
   }
-  // Once a page comes back full, pages after the next are requested ahead as far as the shared Prefetch
-  // allows (results are still used in page order), so a long stream is not limited to one request per round
-  // trip. Pages fetched past the end are the price, bounded by that same gate.
+  // Pages are requested ahead of the one being read (results still used in page order) only as far as the
+  // list is known to go on, because one past the end is a request wasted from the account's shared quota:
+  // - with a total in the body (`totalFrom`), up to the last page it implies, never past it;
+  // - without one, one page ahead per AHEAD_PER_FULL_PAGES full pages read so far, so the pages a list's
+  //   end can leave unread stay within 1 / AHEAD_PER_FULL_PAGES of the pages it needed;
+  // - a page that comes back short or empty ends the list: pages requested after it are cancelled at
+  //   once, retries included, instead of when the reader gets there.
+  // The shared Prefetch bounds them across the sync as well.
   const stop = new AbortController();
   const scope = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   // pages requested and not read yet, in page order: `page` up to `next - 1`
-  const pending = new Fifo<{ body: Promise<unknown>; ahead: boolean }>();
+  const pending = new Fifo<{
+    page: number;
+    body: Promise<unknown>;
+    ahead: boolean;
+    cancel: AbortController;
+  }>();
+  // the first page known to be past the end (a short or empty answer was at `endAt - 1`)
+  let endAt = Number.POSITIVE_INFINITY;
   const request = (page: number, ahead: boolean) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
-    const body = http.getJson(req.path, query, scope);
-    body.catch(() => undefined); // awaited in turn; a page never reached must not be an unhandled rejection
-    pending.push({ body, ahead });
+    const cancel = new AbortController();
+    const body = http.getJson(req.path, query, AbortSignal.any([scope, cancel.signal]));
+    body.then(
+      (b) => {
+        if (page + 1 >= endAt || !endsList(b, req)) return;
+        endAt = page + 1;
+        for (const p of pending) if (p.page >= endAt) p.cancel.abort(new Error("past the end of the list"));
+      },
+      () => undefined, // awaited in turn; a page never reached must not be an unhandled rejection
+    );
+    pending.push({ page, body, ahead, cancel });
   };
   let previousIds: Set<unknown> | undefined;
+<<<<<<< HEAD
   // every row key of this list so far (one pass of one stream): a page of nothing new is a loop
   const seen = new Set<unknown>();
   let full = false;
+=======
+  let fullPages = 0;
+  let lastPage = Number.POSITIVE_INFINITY;
+>>>>>>> issue-15
   let next = req.startPage ?? 1;
+  const mayRequestAhead = (page: number) => {
+    if (next >= endAt || next > lastPage) return false;
+    const depth =
+      lastPage < Number.POSITIVE_INFINITY ? lastPage : Math.floor(fullPages / AHEAD_PER_FULL_PAGES);
+    return next - page - 1 < depth && req.prefetch!.tryTake(next - page - 1);
+  };
   req.prefetch?.open();
   try {
     for (let page = next; ; page++) {
       if (next === page) request(next++, false);
-      while (full && req.prefetch?.tryTake(next - page - 1)) request(next++, true);
+      while (fullPages > 0 && req.prefetch && mayRequestAhead(page)) request(next++, true);
       const { body: pendingBody, ahead } = pending.shift()!;
       let body: unknown;
       try {
@@ -87,6 +118,7 @@ export async function* paginate(
       const ids = new Set(rows.map(rowKey));
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
+<<<<<<< HEAD
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
       if (fresh.every((r) => seen.has(rowKey(r)))) {
         throw new HttpError(
@@ -107,15 +139,36 @@ export async function* paginate(
           );
         }
       }
+=======
+      const total = totalOf(body, req);
+>>>>>>> issue-15
       yield { page, rows: fresh, shifted: rows.length - fresh.length, ...total };
       if (rows.length < req.pageSize) return;
+      // a full last page still needs the (empty) page after it to show the end; nothing further is asked
+      if (total.total !== undefined) lastPage = Math.max(page + 1, Math.ceil(total.total / req.pageSize));
       previousIds = ids;
-      full = true;
+      fullPages++;
     }
   } finally {
     stop.abort();
-    for (const { ahead } of pending) if (ahead) req.prefetch!.give();
+    for (const { ahead } of pending) {
+      if (!ahead) continue;
+      req.prefetch!.give();
+      http.stats.unusedAhead++;
+    }
     req.prefetch?.close();
+  }
+}
+
+/** pages ahead allowed per full page read, inverted: at most one page in this many is requested ahead */
+export const AHEAD_PER_FULL_PAGES = 20;
+
+/** Whether a body shows the list ends with it (short or empty); an unreadable one is left to the reader. */
+function endsList(body: unknown, req: PageRequest): boolean {
+  try {
+    return rowsOf(body, req, "").length < req.pageSize;
+  } catch {
+    return false;
   }
 }
 

@@ -31,6 +31,11 @@ export interface HttpStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** requests sent and cancelled before their answer (a page asked ahead of a list that ended); every other
+   * request is one METRIC timer sample, so `requests` = the timers' requests + `cancelled` */
+  cancelled: number;
+  /** pages requested ahead of a list's reader that it never read (the list ended first) */
+  unusedAhead: number;
 }
 
 /**
@@ -39,7 +44,7 @@ export interface HttpStats {
  * token never leaves the configured host.
  */
 export class HttpClient {
-  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, cancelled: 0, unusedAhead: 0 };
   private readonly dispatcher: Dispatcher;
   private readonly inflight: Semaphore;
   private readonly headers: Record<string, string>;
@@ -97,18 +102,22 @@ export class HttpClient {
       let rateLimited = false;
       await this.inflight.acquire();
       let release: Release | undefined;
+      let grantedAt = 0;
       try {
         release = await budget.acquire(signal);
+        grantedAt = Date.now();
         this.stats.requests++;
         const started = performance.now();
         const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
           // a page requested ahead and dropped at the list's end was cancelled, not failed
-          if (!signal?.aborted) this.options.observe?.(path, performance.now() - started, false);
+          if (signal?.aborted) this.stats.cancelled++;
+          else this.options.observe?.(path, performance.now() - started, false);
           throw error;
         });
         const ms = performance.now() - started;
         this.roundTripMs += (ms - this.roundTripMs) / 8;
         this.options.observe?.(path, ms, outcome.ok);
+        if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
         retryAfterMs = outcome.retryAfterMs;
@@ -119,10 +128,11 @@ export class HttpClient {
       }
       const delay = retryDelayMs(attempt, retry, retryAfterMs);
       if (rateLimited) {
-        // every stream shares the account's limit: hold them all, and stay below the rate that drew the 429
+        // The account's limit is shared with clients we cannot see: lower the rate for every stream (once per
+        // episode), but wait out this 429's Retry-After on this request alone. Another endpoint's requests
+        // go on at the lowered rate instead of freezing for as long as one endpoint asks.
         this.stats.rateLimited++;
-        budget.slowDown();
-        budget.pause(delay);
+        budget.slowDown(grantedAt);
       }
       if (attempt === retry.maxRetries) break;
       this.stats.retries++;

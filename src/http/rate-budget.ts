@@ -9,7 +9,20 @@ export type Release = () => void;
  * has surely arrived by the time its answer (or failure) is back. So a request holds its slot from its
  * grant until a window after its release: never early, whatever the latency or a cold connection's
  * handshake, and late by one round trip instead of a fixed safety margin.
- * A 429 pauses every stream (`pause`) and lowers the limit (`slowDown`).
+ *
+ * The limit itself is an AIMD controller, because the account's quota is shared with clients we cannot see:
+ * - multiplicative decrease: a 429 cuts the limit by `DECREASE` (`slowDown`), once per episode. An episode
+ *   is the set of requests granted before the last cut: their 429s answer the rate we had then, so 16 of
+ *   them in flight together are one signal, not sixteen. Only a request granted after the cut can say that
+ *   the lower rate is still too fast.
+ * - additive increase: every answered request (`speedUp`) raises the limit in proportion to the time since
+ *   the last change, `target` per `RECOVERY_MS`, so once the 429s stop the limit is back at the configured
+ *   rate within `RECOVERY_MS` (from any point, however deep the cut), and never above it.
+ * - floor: the limit never falls below `FLOOR` of the target (nor below 1); lower than that only when the
+ *   user configures a lower `requests_per_minute`.
+ * A lowered limit is what delays the next grants when the account is saturated: a window holding more
+ * grants than the new limit grants nothing until enough of them leave it. No 429 pauses every stream
+ * outright: one endpoint's Retry-After delays only the request that got it (see HttpClient).
  */
 export class RateBudget {
   /** release times of finished requests still in the window, oldest first */
@@ -20,22 +33,42 @@ export class RateBudget {
   private queue: Promise<unknown> = Promise.resolve();
   private pausedUntil = 0;
   private waiting = 0;
+  /** the controller's rate; fractional so small increases add up, granted as `floor(limitNow)` */
   private limitNow: number;
+  /** when the limit last changed: the start of the current episode, and where recovery counts from */
+  private changedAt = Number.NEGATIVE_INFINITY;
+  /** the last cut: requests granted up to this time belong to its episode */
+  private cutAt = Number.NEGATIVE_INFINITY;
+  /** 429 episodes so far (each one cut the limit once) */
+  decreases = 0;
+
+  /** a 429 keeps this share of the limit */
+  static readonly DECREASE = 0.9;
+  /** the limit climbs back from the floor to the target within this long of answered requests */
+  static readonly RECOVERY_MS = 20_000;
+  /** the lowest share of the target a 429 can bring the limit to */
+  static readonly FLOOR = 0.25;
 
   constructor(
-    limit: number,
+    private readonly target: number,
     private readonly windowMs = 60_000,
   ) {
-    this.limitNow = limit;
+    this.limitNow = target;
   }
 
+  /** Requests this budget grants per window now (at most the configured rate, at least the floor). */
   get limit(): number {
-    return this.limitNow;
+    return Math.max(1, Math.floor(this.limitNow));
+  }
+
+  /** The lowest the controller goes: `FLOOR` of the configured rate, at least 1. */
+  get floor(): number {
+    return Math.max(1, Math.ceil(this.target * RateBudget.FLOOR));
   }
 
   /** Requests per second this budget sustains; used to size concurrency. */
   get ratePerSecond(): number {
-    return (this.limitNow * 1000) / this.windowMs;
+    return (this.limit * 1000) / this.windowMs;
   }
 
   /** Resolves when the caller may send one request. Grants are first come, first served. */
@@ -55,21 +88,42 @@ export class RateBudget {
     if (this.pausedUntil > at) return 0;
     let live = this.inFlight + this.released.length;
     for (let i = 0; i < this.released.length && this.released[i]! + this.windowMs <= at; i++) live--;
-    return this.limitNow - live - this.waiting;
+    return this.limit - live - this.waiting;
   }
 
-  /** Blocks every grant for `ms` (server said 429, maybe with Retry-After). */
+  /**
+   * Blocks every grant for `ms`, bounded by the caller: for a 429 that says the whole account is limited.
+   * The HTTP client does not call it for an ordinary 429 (the cut limit paces the account instead).
+   */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
   }
 
   /**
-   * The server disagrees with our budget: keep 10% below the rate that drew the 429. Once per episode: the
-   * 429s of requests that were in flight together are one signal, not one each (16 would cut the rate by 80%).
+   * A request granted at `grantedAt` drew a 429: the account is busier than our limit allows for. The
+   * first such answer of an episode cuts the limit by `DECREASE` (never below the floor); 429s of requests
+   * granted before that cut are the same episode and change nothing. Returns whether it cut.
    */
-  slowDown(): void {
-    if (Date.now() < this.pausedUntil) return;
-    this.limitNow = Math.max(1, Math.floor(this.limitNow * 0.9));
+  slowDown(grantedAt: number = Date.now()): boolean {
+    if (grantedAt <= this.cutAt) return false;
+    this.speedUp(); // count the recovery earned up to now before cutting from it
+    const now = Date.now();
+    this.limitNow = Math.max(this.floor, this.limitNow * RateBudget.DECREASE);
+    // requests granted up to this instant were sent at the old rate: their 429s are this episode
+    this.cutAt = now;
+    this.changedAt = now;
+    this.decreases++;
+    return true;
+  }
+
+  /** A request was answered without a 429: recover toward the target, `target` per `RECOVERY_MS`. */
+  speedUp(): void {
+    const now = Date.now();
+    if (this.limitNow < this.target) {
+      const gained = ((now - this.changedAt) * this.target) / RateBudget.RECOVERY_MS;
+      this.limitNow = Math.min(this.target, this.limitNow + gained);
+    }
+    this.changedAt = now;
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<Release> {
@@ -77,7 +131,7 @@ export class RateBudget {
       const now = Date.now();
       while (this.released.length > 0 && this.released[0]! + this.windowMs <= now) this.released.shift();
       // slots to free before this grant fits: released ones leave oldest first, a window after release
-      const excess = this.inFlight + this.released.length - this.limitNow;
+      const excess = this.inFlight + this.released.length - this.limit;
       let wait = this.pausedUntil - now;
       if (excess >= this.released.length) {
         await this.nextRelease(signal);

@@ -144,7 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       arrivals.push(now);
     }
 
-    const fault = faults.take(path);
+    const fault = faults.takeRule(path);
     if (fault) {
       stats.faults++;
       return serveFault(fault, res, options.slowMs ?? 5_000);
@@ -358,14 +358,15 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function serveFault(kind: string, res: ServerResponse, slowMs: number): Promise<void> {
+async function serveFault(rule: FaultRule, res: ServerResponse, slowMs: number): Promise<void> {
+  const { kind, retryAfter } = rule;
   switch (kind) {
     case "429":
-      return json(res, 429, {});
+      return json(res, 429, {}, retryAfter ? { "retry-after": retryAfter } : {});
     case "429-seconds":
-      return json(res, 429, {}, { "retry-after": "1" });
+      return json(res, 429, {}, { "retry-after": retryAfter ?? "1" });
     case "429-date":
-      return json(res, 429, {}, { "retry-after": new Date(Date.now() + 1500).toUTCString() });
+      return json(res, 429, {}, { "retry-after": retryAfter ?? new Date(Date.now() + 1500).toUTCString() });
     case "401":
       res.writeHead(401).end();
       return;

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { parseFaultSpec } from "../src/sandbox/faults.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
+import { catalogOf, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
+
+type Row = Record<string, unknown>;
+const STREAMS = ["commissions", "promoters", "referrals"] as const;
+const PAGE_SIZE = 10;
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+async function start(options: SandboxOptions = {}): Promise<Sandbox> {
+  sandbox = await startSandbox({ size: 10, seed: 15, ...options });
+  return sandbox;
+}
+
+function files(s: Sandbox, extra: Row = {}) {
+  const dir = tempDir();
+  return {
+    config: writeJson(
+      dir,
+      "config.json",
+      s.tapConfig({
+        requests_per_minute: 100_000,
+        page_size: PAGE_SIZE,
+        backoff_base_s: 0.05,
+        backoff_max_s: 0.3,
+        ...extra,
+      }),
+    ),
+    catalog: writeJson(dir, "catalog.json", catalogOf([...STREAMS])),
+  };
+}
+
+function expectComplete(s: Sandbox, messages: Row[]): void {
+  const records = singerRecords(messages);
+  for (const stream of STREAMS) {
+    const got = new Set((records.get(stream) ?? []).map((r) => r.id));
+    expect(got.size, stream).toBe(s.dataset[stream].length);
+  }
+}
+
+interface Summary {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  cancelled: number;
+  unusedAhead: number;
+  /** pages with rows, per the streams' summary lines */
+  pages: number;
+  /** requests per the METRIC timers */
+  timed: number;
+}
+
+function summaryOf(stderr: string): Summary {
+  const m =
+    /sync done in [\d.]+ s: (\d+) requests, (\d+) retries, (\d+) rate-limited, (\d+) cancelled, (\d+) requested ahead and unused/.exec(
+      stderr,
+    );
+  expect(m, stderr.slice(-2000)).not.toBeNull();
+  const pages = [...stderr.matchAll(/INFO \w+: \d+ records, (\d+) pages in/g)].reduce(
+    (n, p) => n + Number(p[1]),
+    0,
+  );
+  const timed = stderr
+    .split("\n")
+    .filter((l) => l.startsWith("INFO METRIC: "))
+    .map(
+      (l) => JSON.parse(l.slice("INFO METRIC: ".length)) as { metric: string; tags: { requests?: number } },
+    )
+    .filter((metric) => metric.metric === "http_request_duration")
+    .reduce((n, metric) => n + (metric.tags.requests ?? 0), 0);
+  const [requests, retries, rateLimited, cancelled, unusedAhead] = m!.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { requests, retries, rateLimited, cancelled, unusedAhead, pages, timed };
+}
+
+describe("a rate limit shared with other clients", () => {
+  it("sends no more than 1.05 x the requests a sequential reader needs, and counts them honestly", async () => {
+    const s = await start();
+    const { config, catalog } = files(s);
+    const run = await runCli(["--config", config, "--catalog", catalog]);
+    expect(run.code, run.stderr).toBe(0);
+    expectComplete(s, run.messages);
+    const sum = summaryOf(run.stderr);
+    // a sequential reader: every page with rows, plus at most one empty page per list
+    expect(sum.requests).toBeGreaterThanOrEqual(sum.pages);
+    expect(sum.requests).toBeLessThanOrEqual(Math.floor(1.05 * (sum.pages + STREAMS.length)));
+    expect(sum.unusedAhead).toBe(0);
+    // the summary, the METRIC timers and the server agree
+    expect(sum.requests).toBe(s.stats.requests);
+    expect(sum.timed + sum.cancelled).toBe(sum.requests);
+  }, 60_000);
+
+  it("gets every record under sporadic 429s (every 10th request, Retry-After: 1)", async () => {
+    const s = await start({ faults: [parseFaultSpec("429-seconds:*::every=10")] });
+    const { config, catalog } = files(s);
+    const run = await runCli(["--config", config, "--catalog", catalog]);
+    expect(run.code, run.stderr).toBe(0);
+    expectComplete(s, run.messages);
+    const sum = summaryOf(run.stderr);
+    expect(sum.rateLimited).toBeGreaterThan(0);
+    expect(sum.rateLimited).toBe(s.stats.faults);
+    expect(sum.requests).toBe(s.stats.requests);
+    expect(sum.timed + sum.cancelled).toBe(sum.requests);
+  }, 60_000);
+
+  it("waits out one endpoint's day-long Retry-After on that endpoint alone, capped at backoff_max_s", async () => {
+    const s = await start({
+      faults: [parseFaultSpec("429-seconds:3:company/referrals:retry_after=86400")],
+    });
+    const { config, catalog } = files(s);
+    const run = await runCli(["--config", config, "--catalog", catalog], { timeoutMs: 30_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expectComplete(s, run.messages);
+    expect(run.stderr).toMatch(/WARNING GET company\/referrals\?.*HTTP 429; retry 1 of 8 in 0\.3 s/);
+    expect(summaryOf(run.stderr).rateLimited).toBe(3);
+  }, 60_000);
+
+  it("completes two concurrent syncs of one account under the account's real policy", async () => {
+    // 25 requests per sliding second for the account, more than either sync's budget allows for
+    const s = await start({ rateLimit: { requests: 25, windowMs: 1_000, retryAfter: "seconds" } });
+    const a = files(s, { max_retries: 20, backoff_max_s: 1 });
+    const b = files(s, { max_retries: 20, backoff_max_s: 1 });
+    const [first, second] = await Promise.all([
+      runCli(["--config", a.config, "--catalog", a.catalog]),
+      runCli(["--config", b.config, "--catalog", b.catalog]),
+    ]);
+    for (const run of [first, second]) {
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      expectComplete(s, run.messages);
+    }
+    const [sa, sb] = [summaryOf(first.stderr), summaryOf(second.stderr)];
+    expect(sa.requests + sb.requests).toBe(s.stats.requests);
+    expect(sa.rateLimited + sb.rateLimited).toBe(s.stats.rateLimited);
+  }, 120_000);
+});
