@@ -54,7 +54,6 @@ export function parseConfig(raw: unknown, source = "config"): Config {
       throw new InputError(`${source}: "start_date" is not a valid date: ${JSON.stringify(c.start_date)}`);
     }
   }
-<<<<<<< HEAD
   for (const field of ["api_key", "account_id", "user_agent"]) {
     const value = c[field];
     // sent as HTTP headers: a CR/LF or non-ASCII character would fail every request as a "network error"
@@ -65,13 +64,11 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     }
   }
   checkBaseUrl(c.base_url as string, source);
-=======
   if ((c.backoff_base_s as number) > (c.backoff_max_s as number)) {
     throw new InputError(
       `${source}: "backoff_base_s" (${c.backoff_base_s}) must be <= "backoff_max_s" (${c.backoff_max_s})`,
     );
   }
->>>>>>> issue-15
   return {
     apiKey: c.api_key as string,
     accountId: c.account_id as string,

@@ -85,14 +85,10 @@ export async function* paginate(
     pending.push({ page, body, ahead, cancel });
   };
   let previousIds: Set<unknown> | undefined;
-<<<<<<< HEAD
   // every row key of this list so far (one pass of one stream): a page of nothing new is a loop
   const seen = new Set<unknown>();
-  let full = false;
-=======
   let fullPages = 0;
   let lastPage = Number.POSITIVE_INFINITY;
->>>>>>> issue-15
   let next = req.startPage ?? 1;
   const mayRequestAhead = (page: number) => {
     if (next >= endAt || next > lastPage) return false;
@@ -118,7 +114,6 @@ export async function* paginate(
       const ids = new Set(rows.map(rowKey));
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
-<<<<<<< HEAD
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
       if (fresh.every((r) => seen.has(rowKey(r)))) {
         throw new HttpError(
@@ -139,9 +134,6 @@ export async function* paginate(
           );
         }
       }
-=======
-      const total = totalOf(body, req);
->>>>>>> issue-15
       yield { page, rows: fresh, shifted: rows.length - fresh.length, ...total };
       if (rows.length < req.pageSize) return;
       // a full last page still needs the (empty) page after it to show the end; nothing further is asked
