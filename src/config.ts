@@ -21,7 +21,11 @@ export interface Config {
   backoffBaseMs: number;
   backoffMaxMs: number;
   userAgent: string;
+  /** what a record beyond its stream's schema does: widen the schema, warn, or fail the stream */
+  schemaEvolution: SchemaEvolution;
 }
+
+export type SchemaEvolution = "evolve" | "warn" | "strict";
 
 const defaults = Object.fromEntries(
   Object.entries(CONFIG_SCHEMA.properties).flatMap(([key, spec]) =>
@@ -60,6 +64,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     backoffBaseMs: (c.backoff_base_s as number) * 1000,
     backoffMaxMs: (c.backoff_max_s as number) * 1000,
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
+    schemaEvolution: c.schema_evolution as SchemaEvolution,
   };
 }
 
