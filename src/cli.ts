@@ -92,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
           .option("rate-limit", { type: "number", describe: "requests per 60 s window before 429" })
           .option("retry-after", { choices: ["none", "seconds", "date"] as const, default: "none" as const })
           .option("latency-ms", { type: "number", default: 0 })
+          .option("drift", { type: "boolean", describe: "undeclared fields and type drift on some rows" })
           .option("fault", { type: "string", array: true, describe: "kind[:count[:path]], repeatable" })
           .option("faults", { type: "string", describe: "JSON file with a list of fault rules" }),
       async (args) => {

@@ -92,7 +92,7 @@ export class RecordShaper {
           ? `field "${undeclared[0]}" that the schema does not declare`
           : `field "${pathOf(error!)}" of type ${jsonType(valueAt(row, error!.instancePath))}, the schema allows ${typeText(error!.params)}`;
         throw new TapError(
-          `${def.name}: record ${idOf(def, row)} has ${what} (schema_evolution is strict)`,
+          `record ${idOf(def, row)} has ${what} (schema_evolution is strict)`,
           "system_error",
         );
       }
@@ -155,9 +155,10 @@ export class RecordShaper {
   }
 }
 
+/** ajv caches validators by schema object: a schema changed in place is compiled from a copy. */
 function compile(schema: JsonSchema) {
   ajv ??= createAjv();
-  return ajv.compile(schema);
+  return ajv.compile(structuredClone(schema));
 }
 
 function idOf(def: StreamDef, row: Row): string {
