@@ -128,6 +128,7 @@ async function main(argv: string[]): Promise<void> {
             describe: "Retry-After header on rate-limit 429s: none, delta seconds or an HTTP date",
           })
           .option("latency-ms", { type: "number", default: 0, describe: "delay before every answer" })
+          .option("drift", { type: "boolean", describe: "undeclared fields and type drift on some rows" })
           .option("fault", {
             type: "string",
             array: true,

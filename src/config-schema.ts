@@ -139,6 +139,15 @@ export const CONFIG_SCHEMA = {
       examples: ["acme-data-platform/1.0 (data@acme.example)"],
       order: 13,
     },
+    schema_evolution: {
+      type: "string",
+      title: "Schema evolution",
+      description:
+        "A record with a field the stream's schema does not declare, or a value of a type it does not allow: evolve (Singer: send an updated SCHEMA first, new fields nullable, drifted types widened), warn (keep the data, log a warning; always the case in Airbyte mode, whose catalog is fixed) or strict (fail the stream, naming the field).",
+      enum: ["evolve", "warn", "strict"],
+      default: "evolve",
+      order: 14,
+    },
   },
 } as const;
 

@@ -1,6 +1,6 @@
 import { describeAjvError } from "./ajv.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
-import { parseIso } from "./engine/dates.js";
+import { parseIso } from "./dates.js";
 import { InputError } from "./errors.js";
 import { validateConfig as validate } from "./generated/validators.js";
 import { isPlainObject, readJsonFile } from "./json-file.js";
@@ -23,9 +23,13 @@ export interface Config {
   backoffBaseMs: number;
   backoffMaxMs: number;
   userAgent: string;
+  /** what a record beyond its stream's schema does: widen the schema, warn, or fail the stream */
+  schemaEvolution: SchemaEvolution;
   /** keys the schema does not know (e.g. Meltano's `stream_maps`): warned about, never fatal */
   unknownKeys: readonly string[];
 }
+
+export type SchemaEvolution = "evolve" | "warn" | "strict";
 
 /** `--config ENV`: settings from `TAP_FIRSTPROMOTER_<KEY>` environment variables, as singer-sdk reads them. */
 export const ENV_CONFIG = "ENV";
@@ -84,6 +88,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     backoffBaseMs: (c.backoff_base_s as number) * 1000,
     backoffMaxMs: (c.backoff_max_s as number) * 1000,
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
+    schemaEvolution: c.schema_evolution as SchemaEvolution,
     unknownKeys: Object.keys(raw).filter((key) => !known.has(key)),
   };
 }

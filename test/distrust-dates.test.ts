@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
-import { parseIso } from "../src/engine/dates.js";
+import { parseIso } from "../src/dates.js";
 import { normalizeBookmarks } from "../src/engine/state.js";
 import { InputError } from "../src/errors.js";
 import { createLogger, Redactor } from "../src/log.js";

@@ -70,7 +70,9 @@ describe("Singer mode, end to end against the sandbox", () => {
     expect(run.code).toBe(0);
     const { messages } = run;
     expect(messages.at(-1)!.type).toBe("STATE");
-    expect(new Set(messages.map((m) => m.type))).toEqual(new Set(["SCHEMA", "RECORD", "STATE"]));
+    expect(new Set(messages.map((m) => m.type))).toEqual(
+      new Set(["SCHEMA", "RECORD", "STATE", "ACTIVATE_VERSION"]),
+    );
 
     const schemaAt = new Map<string, number>();
     messages.forEach((m, i) => {

@@ -24,7 +24,8 @@ afterAll(async () => {
 function normalize(stdout: string): string {
   return stdout
     .replace(/"time_extracted":"[^"]+"/g, '"time_extracted":"<time>"')
-    .replace(/"emitted_at":\d+/g, '"emitted_at":0');
+    .replace(/"emitted_at":\d+/g, '"emitted_at":0')
+    .replace(/"version":\d+/g, '"version":1');
 }
 
 describe("golden protocol output", () => {

@@ -66,7 +66,17 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
       : {};
     const interrupts = new Interrupts();
     const sink = new AirbyteSerializer(out);
-    const result = await read({ config, selections, bookmarks, sink, out, log, interrupts });
+    // the platform fixes the configured catalog: a schema cannot evolve mid-sync, so evolve means warn
+    const schemaEvolution = config.schemaEvolution === "strict" ? "strict" : "warn";
+    const result = await read({
+      config: { ...config, schemaEvolution },
+      selections,
+      bookmarks,
+      sink,
+      out,
+      log,
+      interrupts,
+    });
     if (interrupts.exitCode !== undefined) {
       if (interrupts.exitCode !== 141) {
         await out.write(traceError(`sync ${interrupts.signal.reason.message}`, "transient_error"));

@@ -16,6 +16,7 @@ export interface SandboxArgs {
   rateLimit?: number | undefined;
   retryAfter: RetryAfterStyle;
   latencyMs: number;
+  drift?: boolean | undefined;
   fault?: string[] | undefined;
   faults?: string | undefined;
 }
@@ -32,6 +33,7 @@ export async function sandboxMain(args: SandboxArgs): Promise<number> {
     size: args.size,
     seed: args.seed,
     latencyMs: args.latencyMs,
+    drift: args.drift ?? false,
     faults,
     ...(args.rateLimit ? { rateLimit: { requests: args.rateLimit, retryAfter: args.retryAfter } } : {}),
   });

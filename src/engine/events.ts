@@ -1,4 +1,5 @@
 import type { Row } from "./paginator.js";
+import type { JsonSchema } from "./schemas.js";
 import type { Selection } from "./selection.js";
 import type { Bookmarks, StreamState } from "./state.js";
 
@@ -6,7 +7,13 @@ export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 
 /** What the engine says; protocol serializers turn it into Singer lines or Airbyte messages. */
 export type EngineEvent =
-  | { type: "schema"; selection: Selection }
+  /** a stream's schema: once before its first rows, again (with `changes`) when a row goes beyond it */
+  | { type: "schema"; selection: Selection; schema?: JsonSchema; changes?: string[] }
+  /**
+   * a FULL_TABLE stream's snapshot: "begin" before its first rows, "complete" once every row was read (never
+   * after a partial read), so a destination can drop rows the source no longer has
+   */
+  | { type: "snapshot"; stream: string; phase: "begin" | "complete" }
   /** one page of rows of one stream, in order; `extractedAt` is epoch ms */
   | { type: "records"; stream: string; rows: Row[]; extractedAt: number }
   /** a checkpoint: `state` covers only rows already emitted; `bookmarks` is every stream's state */

@@ -1,9 +1,9 @@
 import type { Config } from "../config.js";
+import { addDays, isoDay, laterOf, toTime } from "../dates.js";
 import type { HttpClient, Query } from "../http/client.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import { findStream, type StreamDef } from "../streams.js";
-import { addDays, isoDay, laterOf, toTime } from "./dates.js";
 import { readInOrder, START_ALL } from "./in-order.js";
 import { type Page, paginate, type Row } from "./paginator.js";
 import type { Prefetch } from "./prefetch.js";

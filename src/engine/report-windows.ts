@@ -1,4 +1,4 @@
-import { isoDay } from "./dates.js";
+import { isoDay } from "../dates.js";
 
 export interface ReportWindow {
   start: string;

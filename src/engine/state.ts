@@ -1,8 +1,8 @@
+import { parseIso } from "../dates.js";
 import { InputError } from "../errors.js";
 import { isPlainObject } from "../json-file.js";
 import type { Logger } from "../log.js";
 import { findStream } from "../streams.js";
-import { parseIso } from "./dates.js";
 import { replicationKeyOf } from "./replication.js";
 
 /**

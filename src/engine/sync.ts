@@ -63,14 +63,17 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const summary: StreamSummary = { stream: name, records: 0, pages: 0, ms: 0 };
       const started = Date.now();
       let running = false;
+      const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
+      const snapshot = selection.method === "FULL_TABLE";
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
+        if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
         await readStream({
           http: options.http,
           prefetch,
           config: options.config,
           selection,
-          shaper: new RecordShaper(selection, log),
+          shaper,
           state: bookmarks[name] ?? {},
           signpost,
           log,
@@ -83,7 +86,26 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
               await sink.emit({ type: "status", stream: name, status: "RUNNING" });
             }
             summary.records += rows.length;
-            await sink.emit({ type: "records", stream: name, rows, extractedAt: Date.now() });
+            const extractedAt = Date.now();
+            let start = 0;
+            for (const { index, schema, changes } of shaper.takeEvolutions()) {
+              if (index > start) {
+                await sink.emit({
+                  type: "records",
+                  stream: name,
+                  rows: rows.slice(start, index),
+                  extractedAt,
+                });
+              }
+              start = index;
+              await sink.emit({ type: "schema", selection, schema, changes });
+            }
+            await sink.emit({
+              type: "records",
+              stream: name,
+              rows: start ? rows.slice(start) : rows,
+              extractedAt,
+            });
           },
           estimate: async (rows: number) => {
             await sink.emit({ type: "estimate", stream: name, rows });
@@ -93,6 +115,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
             await sink.emit({ type: "state", stream: name, state, bookmarks });
           },
         });
+        // an abort can end a read early without an error: that snapshot is partial
+        if (snapshot && !signal.aborted)
+          await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
       } catch (error) {
         // an abort (signal, closed stdout, another stream's 401) is not this stream's failure

@@ -288,6 +288,24 @@ created_at?: (string | null)
  * Date and time when the promoter was last updated (removed from the spec in 2026-03, may still be returned).
  */
 updated_at?: (string | null)
+/**
+ * The promoter's parent promoter (detail endpoint, only with include_parent_promoter=true).
+ */
+parent_promoter?: ({
+/**
+ * Parent promoter ID.
+ */
+id?: (number | null)
+/**
+ * Parent promoter email.
+ */
+email?: (string | null)
+/**
+ * Parent promoter name.
+ */
+name?: (string | null)
+[k: string]: unknown
+} | null)
 [k: string]: unknown
 }
 
@@ -464,6 +482,10 @@ created_at?: (string | null)
 updated_at?: (string | null)
 [k: string]: unknown
 } | null)
+/**
+ * When the referral was last updated (sent by the API, not in today's spec).
+ */
+updated_at?: (string | null)
 [k: string]: unknown
 }
 
@@ -655,6 +677,14 @@ split_details?: ({
  * ID of the payout the commission is included in, if any (undocumented field).
  */
 payout_id?: (number | null)
+/**
+ * Whether the commission was flagged as fraud (sent by the API, not in today's spec).
+ */
+is_fraud?: (boolean | null)
+/**
+ * When the commission was last updated (sent by the API, not in today's spec).
+ */
+updated_at?: (string | null)
 [k: string]: unknown
 }
 
@@ -847,6 +877,10 @@ id?: (number | null)
 number?: (string | null)
 [k: string]: unknown
 } | null)
+/**
+ * When the payout was last updated (sent by the API, not in today's spec).
+ */
+updated_at?: (string | null)
 [k: string]: unknown
 }
 
@@ -908,6 +942,18 @@ details?: ({
  * Date and time when the promo code was archived, null unless archived.
  */
 archived_at?: (string | null)
+/**
+ * ID of the reward the code grants (sent by the API, not in today's spec).
+ */
+reward_id?: (number | null)
+/**
+ * When the promo code was created (sent by the API, not in today's spec).
+ */
+created_at?: (string | null)
+/**
+ * When the promo code was last updated (sent by the API, not in today's spec).
+ */
+updated_at?: (string | null)
 [k: string]: unknown
 }
 
@@ -1277,6 +1323,22 @@ name?: (string | null)
 } | null)[] | null)
 [k: string]: unknown
 } | null)[] | null)
+/**
+ * Campaign description (sent by the API, not in today's spec).
+ */
+description?: (string | null)
+/**
+ * Whether the campaign is private (older name of is_private; sent by the API, not in today's spec).
+ */
+private?: (boolean | null)
+/**
+ * When the campaign was created (sent by the API, not in today's spec).
+ */
+created_at?: (string | null)
+/**
+ * When the campaign was last updated (sent by the API, not in today's spec).
+ */
+updated_at?: (string | null)
 [k: string]: unknown
 }
 
@@ -2482,6 +2544,82 @@ clicks_to_referrals_cr?: (number | null)
  * The parent row's own aggregated data over the whole window (added by the tap).
  */
 entity_data?: ({
+/**
+ * Number of clicks.
+ */
+clicks_count?: (number | null)
+/**
+ * Number of referrals.
+ */
+referrals_count?: (number | null)
+/**
+ * Number of customers.
+ */
+customers_count?: (number | null)
+/**
+ * Number of sales.
+ */
+sales_count?: (number | null)
+/**
+ * Number of refunds.
+ */
+refunds_count?: (number | null)
+/**
+ * Number of cancelled customers.
+ */
+cancelled_customers_count?: (number | null)
+/**
+ * Number of active customers.
+ */
+active_customers?: (number | null)
+/**
+ * Revenue, in cents.
+ */
+revenue_amount?: (number | null)
+/**
+ * Net revenue, in cents.
+ */
+net_revenue_amount?: (number | null)
+/**
+ * Promoter earnings, in cents.
+ */
+promoter_earnings_amount?: (number | null)
+/**
+ * Amount paid to promoters, in cents.
+ */
+promoter_paid_amount?: (number | null)
+/**
+ * Number of customers not referred through a link.
+ */
+non_link_customers?: (number | null)
+/**
+ * Monthly churn rate.
+ */
+monthly_churn?: (number | null)
+/**
+ * Number of signups.
+ */
+signups_count?: (number | null)
+/**
+ * Conversion rate from referrals to customers.
+ */
+referrals_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to customers.
+ */
+clicks_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to referrals.
+ */
+clicks_to_referrals_cr?: (number | null)
+/**
+ * Earnings per click over 3 months.
+ */
+"3m_epc"?: (number | null)
+/**
+ * Earnings per click over 6 months.
+ */
+"6m_epc"?: (number | null)
 [k: string]: unknown
 } | null)
 [k: string]: unknown
@@ -2619,6 +2757,82 @@ clicks_to_referrals_cr?: (number | null)
  * The parent row's own aggregated data over the whole window (added by the tap).
  */
 entity_data?: ({
+/**
+ * Number of clicks.
+ */
+clicks_count?: (number | null)
+/**
+ * Number of referrals.
+ */
+referrals_count?: (number | null)
+/**
+ * Number of customers.
+ */
+customers_count?: (number | null)
+/**
+ * Number of sales.
+ */
+sales_count?: (number | null)
+/**
+ * Number of refunds.
+ */
+refunds_count?: (number | null)
+/**
+ * Number of cancelled customers.
+ */
+cancelled_customers_count?: (number | null)
+/**
+ * Number of active customers.
+ */
+active_customers?: (number | null)
+/**
+ * Revenue, in cents.
+ */
+revenue_amount?: (number | null)
+/**
+ * Net revenue, in cents.
+ */
+net_revenue_amount?: (number | null)
+/**
+ * Promoter earnings, in cents.
+ */
+promoter_earnings_amount?: (number | null)
+/**
+ * Amount paid to promoters, in cents.
+ */
+promoter_paid_amount?: (number | null)
+/**
+ * Number of customers not referred through a link.
+ */
+non_link_customers?: (number | null)
+/**
+ * Monthly churn rate.
+ */
+monthly_churn?: (number | null)
+/**
+ * Number of signups.
+ */
+signups_count?: (number | null)
+/**
+ * Conversion rate from referrals to customers.
+ */
+referrals_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to customers.
+ */
+clicks_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to referrals.
+ */
+clicks_to_referrals_cr?: (number | null)
+/**
+ * Earnings per click over 3 months.
+ */
+"3m_epc"?: (number | null)
+/**
+ * Earnings per click over 6 months.
+ */
+"6m_epc"?: (number | null)
 [k: string]: unknown
 } | null)
 [k: string]: unknown
@@ -2742,6 +2956,82 @@ clicks_to_referrals_cr?: (number | null)
  * The parent row's own aggregated data over the whole window (added by the tap).
  */
 entity_data?: ({
+/**
+ * Number of clicks.
+ */
+clicks_count?: (number | null)
+/**
+ * Number of referrals.
+ */
+referrals_count?: (number | null)
+/**
+ * Number of customers.
+ */
+customers_count?: (number | null)
+/**
+ * Number of sales.
+ */
+sales_count?: (number | null)
+/**
+ * Number of refunds.
+ */
+refunds_count?: (number | null)
+/**
+ * Number of cancelled customers.
+ */
+cancelled_customers_count?: (number | null)
+/**
+ * Number of active customers.
+ */
+active_customers?: (number | null)
+/**
+ * Revenue, in cents.
+ */
+revenue_amount?: (number | null)
+/**
+ * Net revenue, in cents.
+ */
+net_revenue_amount?: (number | null)
+/**
+ * Promoter earnings, in cents.
+ */
+promoter_earnings_amount?: (number | null)
+/**
+ * Amount paid to promoters, in cents.
+ */
+promoter_paid_amount?: (number | null)
+/**
+ * Number of customers not referred through a link.
+ */
+non_link_customers?: (number | null)
+/**
+ * Monthly churn rate.
+ */
+monthly_churn?: (number | null)
+/**
+ * Number of signups.
+ */
+signups_count?: (number | null)
+/**
+ * Conversion rate from referrals to customers.
+ */
+referrals_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to customers.
+ */
+clicks_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to referrals.
+ */
+clicks_to_referrals_cr?: (number | null)
+/**
+ * Earnings per click over 3 months.
+ */
+"3m_epc"?: (number | null)
+/**
+ * Earnings per click over 6 months.
+ */
+"6m_epc"?: (number | null)
 [k: string]: unknown
 } | null)
 [k: string]: unknown
@@ -2833,6 +3123,50 @@ clicks_to_referrals_cr?: (number | null)
  * The parent row's own aggregated data over the whole window (added by the tap).
  */
 entity_data?: ({
+/**
+ * Number of clicks.
+ */
+clicks_count?: (number | null)
+/**
+ * Number of referrals.
+ */
+referrals_count?: (number | null)
+/**
+ * Number of customers.
+ */
+customers_count?: (number | null)
+/**
+ * Number of sales.
+ */
+sales_count?: (number | null)
+/**
+ * Number of refunds.
+ */
+refunds_count?: (number | null)
+/**
+ * Number of cancelled customers.
+ */
+cancelled_customers_count?: (number | null)
+/**
+ * Revenue, in cents.
+ */
+revenue_amount?: (number | null)
+/**
+ * Promoter earnings, in cents.
+ */
+promoter_earnings_amount?: (number | null)
+/**
+ * Conversion rate from referrals to customers.
+ */
+referrals_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to customers.
+ */
+clicks_to_customers_cr?: (number | null)
+/**
+ * Conversion rate from clicks to referrals.
+ */
+clicks_to_referrals_cr?: (number | null)
 [k: string]: unknown
 } | null)
 [k: string]: unknown

@@ -23,13 +23,16 @@ function timeExtracted(ms: number): string {
 }
 
 /**
- * Engine events as Singer messages: SCHEMA, RECORD and STATE lines on stdout, nothing else. A page of
+ * Engine events as Singer messages: SCHEMA, RECORD, STATE and ACTIVATE_VERSION lines on stdout, nothing else. A page of
  * records becomes one write; identical consecutive STATEs are dropped; `finish` ends the output with a STATE.
  */
 export class SingerSerializer implements EventSink {
   private lastState = "";
   private lastWasState = false;
   private bookmarks: Bookmarks = {};
+  /** the table version of each FULL_TABLE stream's snapshot (epoch ms, increasing) */
+  private readonly versions = new Map<string, number>();
+  private lastVersion = 0;
 
   constructor(
     private readonly out: OutputWriter,
@@ -41,7 +44,8 @@ export class SingerSerializer implements EventSink {
   emit(event: EngineEvent): Promise<void> | undefined {
     switch (event.type) {
       case "schema": {
-        const { def, schema, method } = event.selection;
+        const { def, method } = event.selection;
+        const schema = event.schema ?? event.selection.schema;
         const rk = method === "INCREMENTAL" ? replicationKeyOf(def) : undefined;
         const message = {
           type: "SCHEMA",
@@ -53,10 +57,24 @@ export class SingerSerializer implements EventSink {
         this.lastWasState = false;
         return this.out.write(`${JSON.stringify(message)}\n`);
       }
+      case "snapshot": {
+        // singer-sdk's convention: ACTIVATE_VERSION before the first RECORD of a full sync, `version` on its
+        // records, and the same version activated again once the stream completed
+        let version = this.versions.get(event.stream);
+        if (event.phase === "begin" || version === undefined) {
+          version = Math.max(Date.now(), this.lastVersion + 1);
+          this.lastVersion = version;
+          this.versions.set(event.stream, version);
+        }
+        this.lastWasState = false;
+        const message = { type: "ACTIVATE_VERSION", stream: event.stream, version };
+        return this.out.write(`${JSON.stringify(message)}\n`);
+      }
       case "records": {
         if (event.rows.length === 0) return undefined;
+        const version = this.versions.get(event.stream);
         const head = `{"type":"RECORD","stream":${JSON.stringify(event.stream)},"record":`;
-        const tail = `,"time_extracted":"${timeExtracted(event.extractedAt)}"}\n`;
+        const tail = `${version === undefined ? "" : `,"version":${version}`},"time_extracted":"${timeExtracted(event.extractedAt)}"}\n`;
         let chunk = "";
         for (const row of event.rows) chunk += head + JSON.stringify(row) + tail;
         this.lastWasState = false;

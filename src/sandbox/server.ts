@@ -11,6 +11,7 @@ import {
   reportRows,
   simulateActivity,
 } from "./dataset.js";
+import { applyDrift, deleteRows } from "./drift.js";
 import { FaultPlan, type FaultRule } from "./faults.js";
 import type { Row } from "./model.js";
 import { applyListQuery, parseListQuery, viewKey } from "./query.js";
@@ -34,6 +35,8 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** how long a "slow" fault stalls before answering */
   slowMs?: number;
+  /** undeclared fields and type drift on some rows (see sandbox/drift.ts) */
+  drift?: boolean;
   /** called before each API request is served (tests insert rows mid-sync here) */
   onRequest?: (path: string, params: URLSearchParams) => void;
 }
@@ -59,6 +62,8 @@ export interface Sandbox {
   tapConfig(extra?: Record<string, unknown>): Record<string, unknown>;
   /** account activity since the last sync (new rows, status changes), stamped `now` */
   simulateActivity(now?: Date, scale?: number): ReturnType<typeof simulateActivity>;
+  /** deletes rows of one resource by id between syncs (also POST /__sandbox/delete?resource=&id=&id=) */
+  deleteRows(resource: keyof Dataset, ids: Array<number | string>): number;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     size: options.size ?? 20,
     anchor: options.anchor ?? defaultAnchor(),
   });
+  if (options.drift) applyDrift(dataset);
   const faults = new FaultPlan(options.faults);
   const stats: SandboxStats = { requests: 0, rateLimited: 0, faults: 0, byPath: {} };
   const arrivals: number[] = [];
@@ -275,7 +281,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       json(res, 200, stats);
     } else if (path === "/__sandbox/activity" && req.method === "POST")
       json(res, 200, sandbox.simulateActivity());
-    else json(res, 404, { message: "unknown control endpoint" });
+    else if (path === "/__sandbox/delete" && req.method === "POST") {
+      const params = new URL(req.url ?? "/", "http://sandbox").searchParams;
+      const resource = params.get("resource") ?? "";
+      if (!Object.hasOwn(dataset, resource)) json(res, 422, { message: `unknown resource "${resource}"` });
+      else json(res, 200, { deleted: sandbox.deleteRows(resource as keyof Dataset, params.getAll("id")) });
+    } else json(res, 404, { message: "unknown control endpoint" });
   };
 
   const server = createServer((req, res) => {
@@ -304,6 +315,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       version++;
       views.clear();
       return activity;
+    },
+    deleteRows: (resource, ids) => {
+      const deleted = deleteRows(dataset, resource, new Set(ids.map(String)));
+      version++;
+      views.clear();
+      return deleted;
     },
     close: () =>
       new Promise<void>((resolve) => {
