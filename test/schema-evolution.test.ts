@@ -211,6 +211,39 @@ describe("deletions, Singer ACTIVATE_VERSION", () => {
     }
   });
 
+  it("a sync resumed mid-stream sends no version: its rows are a part, the earlier pages came before", async () => {
+    const own = await startSandbox({ size: 3, seed: 2, anchor: new Date("2026-01-15T00:00:00Z") });
+    try {
+      const cfg = writeJson(dir, "config-resume.json", own.tapConfig({ page_size: 1 }));
+      const catalog = writeJson(dir, "catalog-resume.json", catalogOf(["campaigns"]));
+      const state = writeJson(dir, "state-resume.json", {
+        bookmarks: { campaigns: { offset: { page: 2 } } },
+      });
+      const run = await runCli(["--config", cfg, "--catalog", catalog, "--state", state]);
+      expect(run.code).toBe(0);
+      expect(run.messages.some((m) => m.type === "RECORD")).toBe(true);
+      expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toEqual([]);
+      expect(run.messages.filter((m) => m.type === "RECORD" && m.version !== undefined)).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("report streams (a window of the history, not the whole table) send no version", async () => {
+    const catalog = writeJson(dir, "catalog-report-full.json", {
+      streams: [
+        {
+          tap_stream_id: "reports_campaigns",
+          metadata: [{ breadcrumb: [], metadata: { selected: true, "replication-method": "FULL_TABLE" } }],
+        },
+      ],
+    });
+    const run = await runCli(["--config", config(), "--catalog", catalog]);
+    expect(run.code).toBe(0);
+    expect(run.messages.some((m) => m.type === "RECORD")).toBe(true);
+    expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toEqual([]);
+  });
+
   it("a partial read never sends the final ACTIVATE_VERSION", async () => {
     const own = await startSandbox({
       size: 3,

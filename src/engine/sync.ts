@@ -64,7 +64,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const started = Date.now();
       let running = false;
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
-      const snapshot = selection.method === "FULL_TABLE";
+      // a whole table, read from its start: a resumed read (offset) holds only the pages after the interruption,
+      // and a report covers a window of history (the default one slides), so neither may replace what came before
+      const snapshot = selection.method === "FULL_TABLE" && !selection.def.report && !bookmarks[name]?.offset;
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
