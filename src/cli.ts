@@ -4,7 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
-import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -28,6 +28,11 @@ async function main(argv: string[]): Promise<void> {
     .scriptName("tap-firstpromoter")
     .usage("$0 --config config.json [--discover | --catalog catalog.json] [--state state.json]")
     .option("log-level", { choices: LOG_LEVELS, default: "info" as LogLevel, describe: "log verbosity" })
+    .option("log-format", {
+      choices: LOG_FORMATS,
+      default: "text" as LogFormat,
+      describe: "Singer log lines on stderr: text (time LEVEL message) or json (one object a line)",
+    })
     .option("debug", { type: "boolean", hidden: true, describe: "Airbyte's --debug: log level debug" })
     .command(
       "$0",
@@ -54,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
           state: args.state,
           discover: args.discover,
           logLevel: args.logLevel,
+          logFormat: args.logFormat,
         });
       },
     )
@@ -129,10 +135,12 @@ class UsageError extends Error {}
 
 main(hideBin(process.argv)).catch((error: Error) => {
   if (error instanceof UsageError) {
-    process.stderr.write(`CRITICAL ${error.message} (run with --help for usage)\n`);
+    process.stderr.write(
+      `${new Date().toISOString()} CRITICAL ${error.message} (run with --help for usage)\n`,
+    );
     process.exitCode = 2;
     return;
   }
-  process.stderr.write(`CRITICAL unexpected error: ${error.message}\n`);
+  process.stderr.write(`${new Date().toISOString()} CRITICAL unexpected error: ${error.message}\n`);
   process.exitCode = 1;
 });

@@ -129,6 +129,15 @@ export const CONFIG_SCHEMA = {
       description: "User-Agent header. Default: tap-firstpromoter/<version>.",
       order: 13,
     },
+    heartbeat_interval_s: {
+      type: "number",
+      title: "Progress interval (s)",
+      description:
+        "While a sync runs, a progress line this often: records and pages per running stream, percentage and ETA where a total is known, requests in the last minute.",
+      exclusiveMinimum: 0,
+      default: 30,
+      order: 14,
+    },
   },
 } as const;
 

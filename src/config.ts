@@ -21,6 +21,7 @@ export interface Config {
   backoffBaseMs: number;
   backoffMaxMs: number;
   userAgent: string;
+  heartbeatMs: number;
 }
 
 const defaults = Object.fromEntries(
@@ -60,6 +61,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     backoffBaseMs: (c.backoff_base_s as number) * 1000,
     backoffMaxMs: (c.backoff_max_s as number) * 1000,
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
+    heartbeatMs: (c.heartbeat_interval_s as number) * 1000,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   CLI,
   catalogOf,
   lastSingerState,
+  logLines,
   runCli,
   singerRecords,
   spawnCli,
@@ -94,7 +95,7 @@ describe("failures that end the sync", () => {
     const run = await runCli(["--config", config({ max_retries: 2 }), "--catalog", catalog]);
     sandbox.faults.clear();
     expect(run.code).toBe(1);
-    const critical = run.stderr.split("\n").filter((l) => l.startsWith("CRITICAL"));
+    const critical = logLines(run.stderr).filter((l) => l.startsWith("CRITICAL"));
     expect(critical).toEqual([
       expect.stringMatching(
         /^CRITICAL stream commissions failed: gave up after 3 tries: HTTP 503 \(GET company\/commissions\?sorting\[created_at\]=asc&page=3&per_page=10\)$/,
@@ -192,7 +193,7 @@ describe("bad input gets one clear line and a non-zero exit", () => {
     const run = await runCli(args());
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    const lines = run.stderr.trim().split("\n");
+    const lines = logLines(run.stderr);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^CRITICAL /);
     expect(lines[0]).toMatch(message);

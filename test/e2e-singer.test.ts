@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAjv } from "../src/ajv.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
 import { STREAMS } from "../src/streams.js";
-import { lastSingerState, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
+import { lastSingerState, logLines, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 /** Streams whose rows are exactly one dataset resource (id for id). */
 const RESOURCE_OF: Record<string, string> = {
@@ -124,8 +124,7 @@ describe("Singer mode, end to end against the sandbox", () => {
     try {
       const run = await runCli(["--config", config]);
       expect(run.code).toBe(0);
-      const metrics = run.stderr
-        .split("\n")
+      const metrics = logLines(run.stderr)
         .filter((l) => l.startsWith("INFO METRIC: "))
         .map(
           (l) =>
