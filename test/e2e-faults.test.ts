@@ -77,7 +77,7 @@ describe("fault matrix: transient faults are retried and the sync completes", ()
       const run = await runCli(["--config", config(), "--catalog", catalog, "--log-level", "debug"]);
       expect(run.code, run.stderr).toBe(0);
       expectComplete(run.messages);
-      expect(run.stderr).toMatch(/WARNING GET company\/commissions\?.*retry 1 of 8/);
+      expect(run.stderr).toMatch(/WARNING GET company\/commissions, page 2: .*retry 1 of 8/);
       expectNoSecret(run.stdout, run.stderr);
     },
     30_000,
@@ -125,8 +125,21 @@ describe("failures that end the sync", () => {
     expect(run.stderr).toMatch(
       /CRITICAL stream \w+ failed: authentication failed \(HTTP 401\): check api_key/,
     );
-    expect(sandbox.stats.requests - before).toBeLessThanOrEqual(STREAMS.length);
+    // the first 401 stops the sync: no other request
+    expect(sandbox.stats.requests - before).toBe(1);
     expectNoSecret(run.stdout, run.stderr);
+  });
+
+  it("says a rejected key in one line, after one request", async () => {
+    sandbox.faults.add({ kind: "401", count: Number.POSITIVE_INFINITY });
+    const before = sandbox.stats.requests;
+    const run = await runCli(["--config", config(), "--catalog", catalog]);
+    sandbox.faults.clear();
+    expect(run.code).toBe(1);
+    expect(sandbox.stats.requests - before).toBe(1);
+    expect(logLines(run.stderr)).toEqual([
+      expect.stringMatching(/^CRITICAL stream \w+ failed: authentication failed \(HTTP 401\): check api_key/),
+    ]);
   });
 
   it("rejects a wrong key with a clear line, never printing the key", async () => {

@@ -141,7 +141,9 @@ describe("Singer mode, end to end against the sandbox", () => {
           (m) => m.metric === "http_request_duration" && m.tags.endpoint === "company/commissions",
         ),
       ).toBe(true);
-      expect(run.stderr).toMatch(/INFO commissions: \d+ records, \d+ pages in [\d.]+ s/);
+      expect(run.stderr).toMatch(
+        /INFO commissions: finished: \d+ records, \d+ pages, \d+ requests in [\d.]+ s/,
+      );
       expect(run.stderr).toMatch(/INFO sync done in [\d.]+ s: \d+ requests, 0 retries, 0 rate-limited/);
     } finally {
       delete process.env.TAP_FIRSTPROMOTER_METRICS_INTERVAL_S;

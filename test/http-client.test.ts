@@ -21,12 +21,15 @@ describe("HttpClient", () => {
   it("slows the shared budget down once for the 429s of requests in flight together", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(200, []);
     pool
       .intercept({ path: PATH })
       .reply(429, {}, { headers: { "retry-after": "1" } })
       .times(4);
     pool.intercept({ path: PATH }).reply(200, []).times(4);
     const { http, budget } = testClient(agent);
+    // the first request goes alone (it tells whether the key is accepted); then four at once
+    await http.getJson("company/commissions", []);
     await Promise.all(Array.from({ length: 4 }, () => http.getJson("company/commissions", [])));
     expect(http.stats.rateLimited).toBe(4);
     expect(budget.limit).toBe(9_000);
@@ -51,6 +54,20 @@ describe("HttpClient", () => {
     expect(seen).toEqual([false, true]);
     // every attempt gave its rate slot back to the window, the cancelled one included
     expect(budget.spare(0)).toBe(budget.limit - 3);
+  });
+
+  it("holds other requests until the first is answered, and fails them all with its 401", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(401, { message: "bad key" });
+    const seen: string[] = [];
+    const { http } = testClient(agent, { observe: (path) => seen.push(path) });
+    const all = await Promise.allSettled(
+      Array.from({ length: 5 }, () => http.getJson("company/commissions", [])),
+    );
+    expect(all.map((r) => r.status)).toEqual(Array(5).fill("rejected"));
+    expect(seen).toHaveLength(1);
+    await expect(http.keyAccepted).rejects.toThrow(/HTTP 401/);
   });
 
   it.each([400, 401, 403, 404, 422])("does not retry HTTP %i", async (status) => {

@@ -58,9 +58,9 @@ export async function singerMain(args: SingerArgs): Promise<number> {
         log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
       return interrupts.exitCode;
     }
-    const [first, ...others] = result.failures;
+    // each failed stream said so as it failed; the first failure is the sync's reason
+    const [first] = result.failures;
     if (!first) return 0;
-    for (const f of others) log.error(`stream ${f.stream} failed: ${f.error.message}`);
     fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
     return 1;
   } catch (error) {
