@@ -244,22 +244,31 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   const start = ctx.state.offset?.page ?? 1;
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
   let parentsDone = (start - 1) * ctx.config.pageSize;
+  let parentsSeen = parentsDone;
   let parentTotal: number | undefined;
   for await (const parentPage of parents) {
-    if (parentPage.total !== undefined && parentTotal === undefined) {
-      parentTotal = parentPage.total;
+    parentsSeen += parentPage.rows.length;
+    // the parent count is known from the API's total, or once a short page ends the parent list
+    const last = !parentDef.paginated || parentPage.rows.length < ctx.config.pageSize;
+    const total = parentPage.total ?? (last ? parentsSeen : undefined);
+    if (total !== undefined && parentTotal === undefined) {
+      parentTotal = total;
       // one request per parent, one row per request: the parent count is the row count
-      if (!def.paginated && parentPage.page === 1) await ctx.estimate(parentTotal);
+      if (!def.paginated) await ctx.estimate(parentTotal);
     }
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
     const lists = keys.map((key) => childPages(ctx, def, String(key)));
     for await (const event of readInOrder(lists, START_ALL)) {
-      if (!("item" in event) || event.item.length === 0) continue;
+      if (!("item" in event)) {
+        parentsDone++;
+        if (parentTotal !== undefined)
+          ctx.progress({ unit: "parents", total: parentTotal, done: parentsDone });
+        continue;
+      }
+      if (event.item.length === 0) continue;
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
       await ctx.emitRows(ctx.shaper.shape(event.item, extra));
     }
-    parentsDone += parentPage.rows.length;
-    if (parentTotal !== undefined) ctx.progress({ unit: "parents", total: parentTotal, done: parentsDone });
     await ctx.checkpoint({ offset: { page: parentPage.page + 1 } });
   }
   await ctx.checkpoint({});
