@@ -64,6 +64,14 @@ describe("watching a sync on stderr", () => {
       expect(beat).toMatch(/promoter_details \d+ records, \d+ pages/);
       expect(beat).toMatch(/\d+\/100000 requests in the last minute, 0 rate-limited, 0 retries$/);
     }
+    // one timer for the one request per promoter, not one per promoter
+    const timers = logLines(run.stderr)
+      .filter((l) => l.startsWith("INFO METRIC: ") && l.includes("http_request_duration"))
+      .map((l) => (JSON.parse(l.slice("INFO METRIC: ".length)) as { tags: Record<string, unknown> }).tags);
+    expect(new Set(timers.map((t) => t.endpoint))).toEqual(
+      new Set(["company/promoters", "company/promoters/{id}"]),
+    );
+    expect(timers[0]).toMatchObject({ http_status_code: 200, status: "succeeded" });
     expect(
       beats.some((b) => new RegExp(`\\d+% of ${PROMOTERS} parents, ETA \\d+s`).test(b)),
       run.stderr,

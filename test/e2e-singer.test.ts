@@ -141,6 +141,12 @@ describe("Singer mode, end to end against the sandbox", () => {
           (m) => m.metric === "http_request_duration" && m.tags.endpoint === "company/commissions",
         ),
       ).toBe(true);
+      // singer-sdk's tags
+      const timers = metrics.filter((m) => m.metric === "http_request_duration");
+      for (const m of timers) {
+        expect(typeof m.tags.http_status_code).toBe("number");
+        expect(["succeeded", "failed"]).toContain(m.tags.status);
+      }
       expect(run.stderr).toMatch(
         /INFO commissions: finished: \d+ records, \d+ pages, \d+ requests in [\d.]+ s/,
       );
