@@ -164,4 +164,33 @@ describe("Airbyte progress", () => {
       .map((m) => (m.trace as { estimate: { name: string; row_estimate: number } }).estimate);
     expect(estimates).toEqual([{ name: "promoter_details", type: "STREAM", row_estimate: PROMOTERS }]);
   }, 30_000);
+
+  it("an interrupted read ends its running stream INCOMPLETE", async () => {
+    const discover = await runCli(["discover", "--config", config]);
+    const streams = (discover.messages[0]!.catalog as { streams: Array<Record<string, unknown>> }).streams;
+    const catalog = writeJson(dir, "airbyte-interrupt.json", {
+      streams: streams
+        .filter((s) => s.name === "promoter_details")
+        .map((stream) => ({ stream, sync_mode: "full_refresh", destination_sync_mode: "append" })),
+    });
+    let sent = false;
+    const run = await runCli(["read", "--config", config, "--catalog", catalog], {
+      onLine: (line, child) => {
+        if (!sent && line.includes('"type":"RECORD"')) {
+          sent = true;
+          child.kill("SIGTERM");
+        }
+      },
+    });
+    expect(run.code).toBe(143);
+    for (const m of run.messages) expect(airbyteProblems(m)).toEqual([]);
+    const statuses = run.messages
+      .filter((m) => m.type === "TRACE" && (m.trace as { type: string }).type === "STREAM_STATUS")
+      .map((m) => (m.trace as { stream_status: { status: string } }).stream_status.status);
+    expect(statuses).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
+    const logs = run.messages
+      .filter((m) => m.type === "LOG")
+      .map((m) => (m.log as { message: string }).message);
+    expect(logs).toContainEqual(expect.stringMatching(/^promoter_details: interrupted, not complete/));
+  }, 30_000);
 });
