@@ -233,6 +233,8 @@ describe("stdout and signals", () => {
         writeJson(dir, "big-cat.json", catalogOf(["commissions", "referrals"])),
       ]);
       child.stdout!.pause();
+      // from the first request on (a loaded machine can take a second to start the process)
+      while (big.stats.requests === 0) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 1500));
       const stalled = big.stats.requests;
       await new Promise((r) => setTimeout(r, 1000));
