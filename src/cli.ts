@@ -4,7 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
-import { LOG_LEVEL_NAMES, type LogLevel, logLevelOf } from "./log.js";
+import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevel, logLevelOf } from "./log.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -38,6 +38,11 @@ async function main(argv: string[]): Promise<void> {
       default: "info",
       coerce: logLevelOf,
       describe: "log verbosity on stderr (Airbyte: LOG messages); warning and critical are aliases",
+    })
+    .option("log-format", {
+      choices: LOG_FORMATS,
+      default: "text" as LogFormat,
+      describe: "Singer log lines on stderr: text (time LEVEL message) or json (one object a line)",
     })
     .option("debug", { type: "boolean", describe: "same as --log-level debug (Airbyte's flag)" })
     .command(
@@ -85,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
           state: args.state,
           discover: args.discover,
           logLevel: args.logLevel,
+          logFormat: args.logFormat,
         });
       },
     )
@@ -175,10 +181,12 @@ class UsageError extends Error {}
 
 main(hideBin(process.argv)).catch((error: Error) => {
   if (error instanceof UsageError) {
-    process.stderr.write(`CRITICAL ${error.message} (run with --help for usage)\n`);
+    process.stderr.write(
+      `${new Date().toISOString()} CRITICAL ${error.message} (run with --help for usage)\n`,
+    );
     process.exitCode = 2;
     return;
   }
-  process.stderr.write(`CRITICAL unexpected error: ${error.message}\n`);
+  process.stderr.write(`${new Date().toISOString()} CRITICAL unexpected error: ${error.message}\n`);
   process.exitCode = 1;
 });

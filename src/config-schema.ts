@@ -148,6 +148,15 @@ export const CONFIG_SCHEMA = {
       default: "evolve",
       order: 14,
     },
+    heartbeat_interval_s: {
+      type: "number",
+      title: "Progress interval (s)",
+      description:
+        "While a sync runs, a progress line this often: records and pages per running stream, percentage and ETA where a total is known, requests in the last minute.",
+      exclusiveMinimum: 0,
+      default: 30,
+      order: 15,
+    },
   },
 } as const;
 

@@ -27,6 +27,7 @@ export interface Config {
   schemaEvolution: SchemaEvolution;
   /** keys the schema does not know (e.g. Meltano's `stream_maps`): warned about, never fatal */
   unknownKeys: readonly string[];
+  heartbeatMs: number;
 }
 
 export type SchemaEvolution = "evolve" | "warn" | "strict";
@@ -90,6 +91,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
     schemaEvolution: c.schema_evolution as SchemaEvolution,
     unknownKeys: Object.keys(raw).filter((key) => !known.has(key)),
+    heartbeatMs: (c.heartbeat_interval_s as number) * 1000,
   };
 }
 

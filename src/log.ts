@@ -13,16 +13,25 @@ export function logLevelOf(name: string): LogLevel {
   return ALIASES[lower] ?? (lower as LogLevel);
 }
 
-export type LogSink = (level: LogLevel, message: string) => void;
+/** Structured context of a line: the stream it is about and figures a log index can query. */
+export interface LogFields {
+  stream?: string;
+  [key: string]: unknown;
+}
+
+export type LogSink = (level: LogLevel, message: string, fields?: LogFields) => void;
+
+export type LogFormat = "text" | "json";
+export const LOG_FORMATS: LogFormat[] = ["text", "json"];
 
 export interface Logger {
   readonly level: LogLevel;
   enabled(level: LogLevel): boolean;
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  fatal(message: string): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  fatal(message: string, fields?: LogFields): void;
 }
 
 /**
@@ -45,8 +54,8 @@ export function createLogger(level: LogLevel, sink: LogSink, redactor: Redactor)
   const threshold = RANK[level];
   const at =
     (l: LogLevel) =>
-    (message: string): void => {
-      if (RANK[l] >= threshold) sink(l, redactor.redact(message));
+    (message: string, fields?: LogFields): void => {
+      if (RANK[l] >= threshold) sink(l, redactor.redact(message), fields);
     };
   return {
     level,

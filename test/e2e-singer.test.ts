@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAjv } from "../src/ajv.js";
 import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
 import { STREAMS } from "../src/streams.js";
-import { lastSingerState, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
+import { lastSingerState, logLines, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 /** Streams whose rows are exactly one dataset resource (id for id). */
 const RESOURCE_OF: Record<string, string> = {
@@ -126,8 +126,7 @@ describe("Singer mode, end to end against the sandbox", () => {
     try {
       const run = await runCli(["--config", config]);
       expect(run.code).toBe(0);
-      const metrics = run.stderr
-        .split("\n")
+      const metrics = logLines(run.stderr)
         .filter((l) => l.startsWith("INFO METRIC: "))
         .map(
           (l) =>
@@ -144,7 +143,15 @@ describe("Singer mode, end to end against the sandbox", () => {
           (m) => m.metric === "http_request_duration" && m.tags.endpoint === "company/commissions",
         ),
       ).toBe(true);
-      expect(run.stderr).toMatch(/INFO commissions: \d+ records, \d+ pages in [\d.]+ s/);
+      // singer-sdk's tags
+      const timers = metrics.filter((m) => m.metric === "http_request_duration");
+      for (const m of timers) {
+        expect(typeof m.tags.http_status_code).toBe("number");
+        expect(["succeeded", "failed"]).toContain(m.tags.status);
+      }
+      expect(run.stderr).toMatch(
+        /INFO commissions: finished: \d+ records, \d+ pages, \d+ requests in [\d.]+ s/,
+      );
       expect(run.stderr).toMatch(/INFO sync done in [\d.]+ s: \d+ requests, 0 retries, 0 rate-limited/);
     } finally {
       delete process.env.TAP_FIRSTPROMOTER_METRICS_INTERVAL_S;

@@ -21,12 +21,15 @@ describe("HttpClient", () => {
   it("slows the shared budget down once for the 429s of requests in flight together", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(200, []);
     pool
       .intercept({ path: PATH })
       .reply(429, {}, { headers: { "retry-after": "1" } })
       .times(4);
     pool.intercept({ path: PATH }).reply(200, []).times(4);
     const { http, budget } = testClient(agent);
+    // the first request goes alone (it tells whether the key is accepted); then four at once
+    await http.getJson("company/commissions", []);
     await Promise.all(Array.from({ length: 4 }, () => http.getJson("company/commissions", [])));
     expect(http.stats.rateLimited).toBe(4);
     // one cut for the episode (the retries' successes may have earned part of it back since)
@@ -59,7 +62,7 @@ describe("HttpClient", () => {
     for (let i = 0; i < 3; i++) expect(await http.getJson("company/promoters", [])).toEqual([{ id: 2 }]);
     expect(await first).toEqual([{ id: 1 }]);
     // the day was capped at backoff_max (5 ms here)
-    expect(lines.find((l) => l.includes("HTTP 429"))).toMatch(/in 0\.0 s$/);
+    expect(lines.find((l) => l.includes("HTTP 429; retry"))).toMatch(/in 0\.0 s$/);
   });
 
   it("reports failed attempts to its observer, and a cancelled request as neither success nor failure", async () => {
@@ -81,6 +84,20 @@ describe("HttpClient", () => {
     expect(seen).toEqual([false, true]);
     // every attempt gave its rate slot back to the window, the cancelled one included
     expect(budget.spare(0)).toBe(budget.limit - 3);
+  });
+
+  it("holds other requests until the first is answered, and fails them all with its 401", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(401, { message: "bad key" });
+    const seen: string[] = [];
+    const { http } = testClient(agent, { observe: (path) => seen.push(path) });
+    const all = await Promise.allSettled(
+      Array.from({ length: 5 }, () => http.getJson("company/commissions", [])),
+    );
+    expect(all.map((r) => r.status)).toEqual(Array(5).fill("rejected"));
+    expect(seen).toHaveLength(1);
+    await expect(http.keyAccepted).rejects.toThrow(/HTTP 401/);
   });
 
   it.each([400, 401, 403, 404, 422])("does not retry HTTP %i", async (status) => {

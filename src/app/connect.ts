@@ -12,7 +12,7 @@ export function connect(
     maxRetries?: number;
     timeoutMs?: number;
     dispatcher?: Dispatcher;
-    observe?: (path: string, ms: number, ok: boolean) => void;
+    observe?: (path: string, ms: number, ok: boolean, status?: number) => void;
   } = {},
 ): HttpClient {
   return new HttpClient({

@@ -6,6 +6,7 @@ import { runSync, type SyncResult } from "../engine/sync.js";
 import type { Logger } from "../log.js";
 import type { OutputWriter } from "../protocol/output.js";
 import { connect } from "./connect.js";
+import { Heartbeat } from "./heartbeat.js";
 import type { Interrupts } from "./interrupts.js";
 import { Metrics } from "./metrics.js";
 
@@ -24,9 +25,18 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
   const { config, log, out, interrupts } = options;
   out.onClosed(() => interrupts.stdoutClosed());
   const metrics = new Metrics(log);
-  const http = connect(config, log, { observe: (path, ms, ok) => metrics.observeRequest(path, ms, ok) });
+  let heartbeat: Heartbeat | undefined;
+  const http = connect(config, log, {
+    observe: (path, ms, ok, status) => {
+      metrics.observeRequest(path, ms, ok, status);
+      heartbeat?.observeRequest();
+    },
+  });
+  heartbeat = new Heartbeat(log, http.stats, config.requestsPerMinute);
   const ticker = setInterval(() => metrics.flush(), metricsIntervalMs());
   ticker.unref();
+  const beats = setInterval(() => heartbeat.beat(), config.heartbeatMs);
+  beats.unref();
   const sink: EventSink = {
     emit: (event) => {
       if (event.type === "records") metrics.countRecords(event.stream, event.rows.length);
@@ -34,8 +44,15 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
     },
   };
   const started = Date.now();
-  log.info(
-    `syncing ${options.selections.length} streams from ${config.baseUrl} (${config.requestsPerMinute} requests/min, up to ${config.maxConcurrency} in flight)`,
+  let keyRejected = false;
+  http.keyAccepted.then(
+    () =>
+      log.info(
+        `syncing ${options.selections.length} streams from ${config.baseUrl} (${config.requestsPerMinute} requests/min, up to ${config.maxConcurrency} in flight)`,
+      ),
+    () => {
+      keyRejected = true;
+    },
   );
   try {
     const result = await runSync({
@@ -46,12 +63,10 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
       sink,
       log,
       signal: interrupts.signal,
+      watch: (summary) => heartbeat.watch(summary),
     });
-    for (const s of result.streams) {
-      log.info(
-        `${s.stream}: ${s.records} records, ${s.pages} pages in ${(s.ms / 1000).toFixed(1)} s${s.error ? " (failed)" : ""}`,
-      );
-    }
+    // a rejected key is the sync's one line (the CRITICAL that follows), with no summary around it
+    if (keyRejected) return result;
     const { requests, retries, rateLimited, cancelled, unusedAhead } = http.stats;
     log.info(
       `sync ${result.failures.length ? "failed" : interrupts.signal.aborted ? "interrupted" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${requests} requests, ${retries} retries, ${rateLimited} rate-limited, ${cancelled} cancelled, ${unusedAhead} requested ahead and unused`,
@@ -59,7 +74,8 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
     return result;
   } finally {
     clearInterval(ticker);
-    metrics.flush();
+    clearInterval(beats);
+    if (!keyRejected) metrics.flush();
     await http.close();
   }
 }

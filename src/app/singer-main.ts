@@ -3,7 +3,7 @@ import { defaultRequests, resolveSelections, type SelectionRequest } from "../en
 import { type Bookmarks, parseSingerState } from "../engine/state.js";
 import { TapError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
-import { createLogger, type LogLevel, Redactor } from "../log.js";
+import { createLogger, type LogFields, type LogFormat, type LogLevel, Redactor } from "../log.js";
 import { OutputWriter } from "../protocol/output.js";
 import { SingerSerializer, singerLogLine } from "../protocol/singer.js";
 import { parseSingerCatalog, singerCatalog } from "../protocol/singer-catalog.js";
@@ -18,11 +18,16 @@ export interface SingerArgs {
   state?: string | undefined;
   discover?: boolean | undefined;
   logLevel: LogLevel;
+  logFormat?: LogFormat | undefined;
 }
 
 /** Singer mode: `--discover`, or a sync to stdout. Returns the exit code. */
 export async function singerMain(args: SingerArgs): Promise<number> {
   const redactor = new Redactor([]);
+  const format = args.logFormat ?? "text";
+  const singerSink = (level: LogLevel, message: string, fields?: LogFields): void => {
+    process.stderr.write(singerLogLine(level, message, fields, format));
+  };
   let log = createLogger(args.logLevel, singerSink, redactor);
   try {
     if (!args.config || args.config.length === 0)
@@ -56,9 +61,9 @@ export async function singerMain(args: SingerArgs): Promise<number> {
         log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
       return interrupts.exitCode;
     }
-    const [first, ...others] = result.failures;
+    // each failed stream said so as it failed; the first failure is the sync's reason
+    const [first] = result.failures;
     if (!first) return 0;
-    for (const f of others) log.error(`stream ${f.stream} failed: ${f.error.message}`);
     fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
     return 1;
   } catch (error) {
@@ -69,10 +74,6 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     );
     return error instanceof TapError && error.failureType === "config_error" ? 2 : 1;
   }
-}
-
-function singerSink(level: LogLevel, message: string): void {
-  process.stderr.write(singerLogLine(level, message));
 }
 
 /** One CRITICAL line; the stack only at debug level. */

@@ -29,15 +29,18 @@ export async function* readInOrder<T>(
   try {
     for (let i = 0; i < lists.length; i++) {
       nextToStart = Math.max(nextToStart, i + 1);
-      while (nextToStart < lists.length && gate.tryTake(nextToStart - i - 1)) {
-        const first = lists[nextToStart]!.next();
-        first.catch(() => undefined); // awaited in turn; a failure surfaces when its list's turn comes
-        started.push({ list: nextToStart++, first });
-      }
       const first = started.peek()?.list === i ? started.shift()!.first : undefined;
+      // the current list asks first: started after the lists that follow, its request would queue behind
+      // theirs in the HTTP core, and nothing would come out until they were all answered
+      const current = first ?? lists[i]!.next();
+      while (nextToStart < lists.length && gate.tryTake(nextToStart - i - 1)) {
+        const next = lists[nextToStart]!.next();
+        next.catch(() => undefined); // awaited in turn; a failure surfaces when its list's turn comes
+        started.push({ list: nextToStart++, first: next });
+      }
       let result: IteratorResult<T>;
       try {
-        result = await (first ?? lists[i]!.next());
+        result = await current;
       } finally {
         if (first) gate.give();
       }

@@ -28,8 +28,17 @@ export interface StreamContext {
   signal: AbortSignal;
   emitRows(rows: Row[]): Promise<void>;
   checkpoint(state: StreamState): Promise<void>;
-  /** a row count the API reported, for progress */
+  /** a row count the API reported or the stream can bound, for the platform's progress */
   estimate(rows: number): Promise<void>;
+  /** how far along the stream is, where it knows its size */
+  progress(progress: Progress): void;
+}
+
+/** `done` of `total` units; for records, `done` is the records emitted so far. */
+export interface Progress {
+  unit: "records" | "parents" | "windows";
+  total: number;
+  done?: number;
 }
 
 /** Reads one stream by the strategy its table row and the user's replication method call for. */
@@ -55,7 +64,10 @@ function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], star
 }
 
 async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<void> {
-  if (page.total !== undefined && page.page === 1) await ctx.estimate(page.total);
+  if (page.total !== undefined && page.page === 1) {
+    ctx.progress({ unit: "records", total: page.total });
+    await ctx.estimate(page.total);
+  }
   if (ctx.selection.def.envelope === "snapshot") {
     for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
   }
@@ -70,7 +82,6 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
 /** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
 async function readFullTable(ctx: StreamContext): Promise<void> {
   const start = resumePage(ctx);
-  if (start > 1) ctx.log.info(`${ctx.selection.def.name}: resuming at page ${start}`);
   for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
     await emitPage(ctx, page);
     if (ctx.selection.def.paginated) {
@@ -225,6 +236,8 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
     : floor;
   let last = bookmark;
   const windows = [...reportWindows(from, signpost, groupBy)];
+  let windowsDone = 0;
+  ctx.progress({ unit: "windows", total: windows.length, done: 0 });
   const lists = windows.map((window) => {
     const query: Query = [
       ...report.columns.map((c) => ["columns[]", c] as const),
@@ -242,6 +255,7 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
       await emitPage(ctx, page);
     } else {
       last = laterOf(last, window.start);
+      ctx.progress({ unit: "windows", total: windows.length, done: ++windowsDone });
       await ctx.checkpoint(bookmarkState("window_start", last));
     }
   }
@@ -299,11 +313,29 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   const link = def.parent!;
   const start = resumePage(ctx);
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
+  let parentsDone = (start - 1) * ctx.config.pageSize;
+  let parentsSeen = parentsDone;
+  let parentTotal: number | undefined;
   for await (const parentPage of parents) {
+    parentsSeen += parentPage.rows.length;
+    // the parent count is known from the API's total, or once a short page ends the parent list
+    const last = !parentDef.paginated || parentPage.rows.length < ctx.config.pageSize;
+    const total = parentPage.total ?? (last ? parentsSeen : undefined);
+    if (total !== undefined && parentTotal === undefined) {
+      parentTotal = total;
+      // one request per parent, one row per request: the parent count is the row count
+      if (!def.paginated) await ctx.estimate(parentTotal);
+    }
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
     const lists = keys.map((key) => childPages(ctx, def, String(key)));
     for await (const event of readInOrder(lists, START_ALL)) {
-      if (!("item" in event) || event.item.length === 0) continue;
+      if (!("item" in event)) {
+        parentsDone++;
+        if (parentTotal !== undefined)
+          ctx.progress({ unit: "parents", total: parentTotal, done: parentsDone });
+        continue;
+      }
+      if (event.item.length === 0) continue;
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
       await ctx.emitRows(ctx.shaper.shape(event.item, extra));
     }

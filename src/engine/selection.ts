@@ -51,7 +51,10 @@ export function resolveSelections(requests: SelectionRequest[], source: string):
       );
     }
     const fields = withRequiredFields(def, req.fields ?? null);
-    const base = req.schema && typeof req.schema.properties === "object" ? req.schema : schemaOf(def);
+    // a catalog schema without properties (a hand-written catalog that only selects) is no schema
+    const given =
+      req.schema && typeof req.schema.properties === "object" && Object.keys(req.schema.properties).length;
+    const base = given ? req.schema! : schemaOf(def);
     const schema = projectSchema(base, fields);
     return { def, method, fields, schema, validate: validatorOf(def, base) };
   });

@@ -5,6 +5,7 @@ import type { Logger } from "../log.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
+import type { Progress } from "./read-stream.js";
 import { readStream } from "./read-stream.js";
 import { RecordShaper } from "./records.js";
 import type { Selection } from "./selection.js";
@@ -19,13 +20,22 @@ export interface SyncOptions {
   log: Logger;
   /** aborted on SIGINT/SIGTERM or when stdout closes: stop fetching, keep the last checkpoint */
   signal: AbortSignal;
+  /** sees each stream's summary as it starts, to report progress while it runs */
+  watch?: (summary: StreamSummary) => void;
 }
 
 export interface StreamSummary {
   stream: string;
+  outcome: "running" | "finished" | "failed" | "interrupted";
   records: number;
   pages: number;
+  /** list requests made for this stream (retries not counted) */
+  requests: number;
+  /** start time, epoch ms */
+  started: number;
   ms: number;
+  /** how far along, where the stream knows its size: `done` of `total` `unit` */
+  progress?: Progress;
   error?: Error;
 }
 
@@ -57,11 +67,32 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const prefetch = new Prefetch(options.http, options.config.maxConcurrency);
   for (const selection of selections) await sink.emit({ type: "schema", selection });
 
+  // lifecycle lines only once the key is accepted: a rejected key gets one CRITICAL line, not one per stream
+  const keyAccepted = options.http.keyAccepted.then(
+    () => true,
+    () => false,
+  );
   const summaries = await Promise.all(
     selections.map(async (selection): Promise<StreamSummary> => {
       const name = selection.def.name;
-      const summary: StreamSummary = { stream: name, records: 0, pages: 0, ms: 0 };
       const started = Date.now();
+      const summary: StreamSummary = {
+        stream: name,
+        outcome: "running",
+        records: 0,
+        pages: 0,
+        requests: 0,
+        started,
+        ms: 0,
+      };
+      const state = bookmarks[name] ?? {};
+      const announced = keyAccepted.then((ok) => {
+        if (ok)
+          log.info(`${name}: started, ${resumePoint(state)}`, { stream: name, event: "started", state });
+        return ok;
+      });
+      options.watch?.(summary);
+      const http = countingRequests(options.http, summary);
       let running = false;
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
       // a whole table, read from its start: a resumed read (offset) holds only the pages after the interruption,
@@ -71,12 +102,12 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       try {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
         await readStream({
-          http: options.http,
+          http,
           prefetch,
           config: options.config,
           selection,
           shaper,
-          state: bookmarks[name] ?? {},
+          state,
           signpost,
           log,
           signal,
@@ -112,27 +143,87 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           estimate: async (rows: number) => {
             await sink.emit({ type: "estimate", stream: name, rows });
           },
-          checkpoint: async (state: StreamState) => {
-            bookmarks[name] = state;
-            await sink.emit({ type: "state", stream: name, state, bookmarks });
+          progress: (progress: Progress) => {
+            summary.progress = progress;
+          },
+          checkpoint: async (next: StreamState) => {
+            bookmarks[name] = next;
+            if (log.enabled("debug")) {
+              log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, { stream: name, event: "checkpoint" });
+            }
+            await sink.emit({ type: "state", stream: name, state: next, bookmarks });
           },
         });
         // an abort can end a read early without an error: that snapshot is partial
         if (snapshot && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
+        summary.outcome = "finished";
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
       } catch (error) {
-        // an abort (signal, closed stdout, another stream's 401) is not this stream's failure
-        if (!signal.aborted) {
+        summary.outcome = "interrupted";
+        // an abort (signal, closed stdout, another stream's 401) is not this stream's failure; a rejected
+        // key is the sync's failure, said once
+        const auth = error instanceof HttpError && error.kind === "auth";
+        if (!signal.aborted && !(auth && failures.some((f) => isAuth(f.error)))) {
+          summary.outcome = "failed";
           summary.error = error as Error;
           failures.push({ stream: name, error: error as Error });
-          if (error instanceof HttpError && error.kind === "auth") stop.abort(error);
+          if (auth) stop.abort(error);
         }
         await sink.emit({ type: "status", stream: name, status: "INCOMPLETE", error: error as Error });
       }
       summary.ms = Date.now() - started;
+      if (await announced) logOutcome(log, summary);
       return summary;
     }),
   );
   return { streams: summaries, failures, interrupted: options.signal.aborted };
+}
+
+function isAuth(error: Error): boolean {
+  return error instanceof HttpError && error.kind === "auth";
+}
+
+/** Where a stream starts: from scratch, a page it reached, or its bookmark. */
+function resumePoint(state: StreamState): string {
+  const parts: string[] = [];
+  if (state.replication_key_value) {
+    parts.push(`bookmark ${state.replication_key ?? "cursor"} >= ${state.replication_key_value}`);
+  }
+  if (state.offset?.page && state.offset.page > 1) {
+    parts.push(
+      `resuming${state.offset.pass ? ` the ${state.offset.pass} pass` : ""} at page ${state.offset.page}`,
+    );
+  }
+  return parts.length ? parts.join(", ") : "no bookmark: reading from the start";
+}
+
+function logOutcome(log: Logger, s: StreamSummary): void {
+  const figures = `${s.records} records, ${s.pages} pages, ${s.requests} requests in ${(s.ms / 1000).toFixed(1)} s`;
+  const fields = {
+    stream: s.stream,
+    event: s.outcome,
+    records: s.records,
+    pages: s.pages,
+    requests: s.requests,
+    ms: s.ms,
+  };
+  if (s.outcome === "finished") log.info(`${s.stream}: finished: ${figures}`, fields);
+  else if (s.outcome === "failed")
+    log.error(`${s.stream}: failed after ${figures}: ${s.error?.message}`, fields);
+  else
+    log.warn(
+      `${s.stream}: interrupted, not complete, after ${figures}; the next sync resumes from its last STATE`,
+      fields,
+    );
+}
+
+/** The shared client, counting this stream's requests. */
+function countingRequests(http: HttpClient, summary: StreamSummary): HttpClient {
+  const counted = Object.create(http) as HttpClient;
+  counted.getJson = (path, query, signal) => {
+    summary.requests++;
+    return http.getJson(path, query, signal);
+  };
+  return counted;
 }

@@ -21,8 +21,8 @@ export interface HttpClientOptions {
   log: Logger;
   /** tests inject an undici MockAgent; default is a keep-alive Agent sized to max concurrency */
   dispatcher?: Dispatcher;
-  /** sees every attempt: path (no query), duration, and whether it produced a usable body */
-  observe?: (path: string, ms: number, ok: boolean) => void;
+  /** sees every attempt: path (no query), duration, whether it produced a usable body, the HTTP status */
+  observe?: (path: string, ms: number, ok: boolean, status?: number) => void;
 }
 
 export type Query = ReadonlyArray<readonly [string, string]>;
@@ -51,6 +51,13 @@ export class HttpClient {
   private readonly base: URL;
   /** moving average of a response's round trip; a guess until the first one is measured */
   private roundTripMs = 100;
+  /**
+   * Until the first request has an answer that is not a 401, no other request goes out: a rejected key
+   * costs one request, not one per stream. Settles once; rejects with that 401.
+   */
+  readonly keyAccepted: Promise<void>;
+  private probe: "none" | "sent" | "done" = "none";
+  private settleKey!: (error?: HttpError) => void;
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(`${options.baseUrl}/`);
@@ -64,12 +71,38 @@ export class HttpClient {
       accept: "application/json",
       "user-agent": options.userAgent,
     };
+    this.keyAccepted = new Promise<void>((resolve, reject) => {
+      this.settleKey = (error) => {
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    this.keyAccepted.catch(() => undefined);
   }
 
   /** Path and query as shown in logs and errors: relative to base_url, never with headers. */
   endpointOf(path: string, query: Query): string {
     const search = query.map(([k, v]) => `${k}=${v}`).join("&");
     return search ? `${path}?${search}` : path;
+  }
+
+  /**
+   * A request as a warning names it: path, page and date window, never the whole query (a report's 19
+   * `columns[]` made a 700-character line).
+   */
+  describe(path: string, query: Query): string {
+    const get = (key: string) => query.find(([k]) => k === key)?.[1];
+    const parts = [`GET ${path}`];
+    const page = get("page");
+    if (page) parts.push(`page ${page}`);
+    const start = get("start_date");
+    const end = get("end_date");
+    if (start || end) parts.push(`window ${start?.slice(0, 10) ?? ""}..${end?.slice(0, 10) ?? ""}`);
+    for (const [k, v] of query) {
+      const filter = /^filters\[(\w+)\]\[from\]$/.exec(k);
+      if (filter) parts.push(`${filter[1]} from ${v}`);
+    }
+    return parts.join(", ");
   }
 
   /**
@@ -85,10 +118,28 @@ export class HttpClient {
     // the caller's signal outlives many requests; each request waits, sleeps and fetches on its own
     const own = childSignal(signal);
     try {
+      if (this.probe === "none") return await this.probeKey(path, query, own.signal);
+      if (this.probe === "sent") await this.keyAccepted;
       return await this.fetchJson(path, query, own.signal);
     } finally {
       own.release();
     }
+  }
+
+  private async probeKey(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
+    this.probe = "sent";
+    try {
+      return await this.fetchJson(path, query, signal);
+    } finally {
+      this.keyAnswered(undefined);
+    }
+  }
+
+  /** The first answer (any but a 401) lets the other requests go. */
+  private keyAnswered(error: unknown): void {
+    if (this.probe !== "sent") return;
+    this.probe = "done";
+    this.settleKey(error instanceof HttpError && error.kind === "auth" ? error : undefined);
   }
 
   private async fetchJson(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
@@ -108,15 +159,23 @@ export class HttpClient {
         grantedAt = Date.now();
         this.stats.requests++;
         const started = performance.now();
-        const outcome = await this.attempt(url, endpoint, signal).catch((error: unknown) => {
+        const seen: Seen = {};
+        const outcome = await this.attempt(url, endpoint, signal, seen).catch((error: unknown) => {
+          this.keyAnswered(error);
           // a page requested ahead and dropped at the list's end was cancelled, not failed
           if (signal?.aborted) this.stats.cancelled++;
-          else this.options.observe?.(path, performance.now() - started, false);
+          else {
+            const ms = performance.now() - started;
+            this.options.observe?.(path, ms, false, seen.status);
+            this.logAttempt(path, query, seen, ms, attempt);
+          }
           throw error;
         });
+        this.keyAnswered(undefined);
         const ms = performance.now() - started;
         this.roundTripMs += (ms - this.roundTripMs) / 8;
-        this.options.observe?.(path, ms, outcome.ok);
+        this.options.observe?.(path, ms, outcome.ok, seen.status);
+        this.logAttempt(path, query, seen, ms, attempt);
         if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
@@ -137,7 +196,7 @@ export class HttpClient {
       if (attempt === retry.maxRetries) break;
       this.stats.retries++;
       log.warn(
-        `GET ${endpoint}: ${lastCause}; retry ${attempt + 1} of ${retry.maxRetries} in ${(delay / 1000).toFixed(1)} s`,
+        `${this.describe(path, query)}: ${lastCause}; retry ${attempt + 1} of ${retry.maxRetries} in ${(delay / 1000).toFixed(1)} s`,
       );
       await sleep(delay, signal);
     }
@@ -148,10 +207,29 @@ export class HttpClient {
     );
   }
 
+  /** At debug level, one line per attempt. */
+  private logAttempt(path: string, query: Query, seen: Seen, ms: number, attempt: number): void {
+    const { log } = this.options;
+    if (!log.enabled("debug")) return;
+    const answer = seen.status === undefined ? "no response" : `HTTP ${seen.status}`;
+    log.debug(
+      `${this.describe(path, query)}: ${answer}, ${Math.round(ms)} ms, ${seen.bytes ?? 0} bytes, attempt ${attempt + 1}`,
+      {
+        event: "request",
+        path,
+        status: seen.status,
+        ms: Math.round(ms),
+        bytes: seen.bytes,
+        attempt: attempt + 1,
+      },
+    );
+  }
+
   private async attempt(
     url: URL,
     endpoint: string,
     signal: AbortSignal | undefined,
+    seen: Seen,
   ): Promise<
     | { ok: true; body: unknown }
     | { ok: false; cause: string; retryAfterMs?: number | undefined; rateLimited: boolean }
@@ -170,9 +248,11 @@ export class HttpClient {
       return { ok: false, cause: networkCause(error), rateLimited: false };
     }
     const status = response.statusCode;
+    seen.status = status;
     let text: string;
     try {
       text = await response.body.text();
+      if (this.options.log.enabled("debug")) seen.bytes = Buffer.byteLength(text);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
@@ -201,6 +281,12 @@ export class HttpClient {
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
   }
+}
+
+/** What an attempt saw of the response, for the debug line and the metrics. */
+interface Seen {
+  status?: number;
+  bytes?: number;
 }
 
 function networkCause(error: unknown): string {

@@ -1,7 +1,7 @@
 import type { EngineEvent, EventSink } from "../engine/events.js";
 import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
-import type { LogLevel } from "../log.js";
+import type { LogFields, LogFormat, LogLevel } from "../log.js";
 import type { OutputWriter } from "./output.js";
 
 const SINGER_LEVEL: Record<LogLevel, string> = {
@@ -12,9 +12,27 @@ const SINGER_LEVEL: Record<LogLevel, string> = {
   fatal: "CRITICAL",
 };
 
-/** singer-python's log format on stderr: `LEVEL message`. */
-export function singerLogLine(level: LogLevel, message: string): string {
-  return `${SINGER_LEVEL[level]} ${message}\n`;
+/**
+ * A log line on stderr: an ISO 8601 UTC time, then singer-python's `LEVEL message` (so parsers that split
+ * off the first word after the time still work); or, for log indexers, one JSON object a line.
+ */
+export function singerLogLine(
+  level: LogLevel,
+  message: string,
+  fields: LogFields = {},
+  format: LogFormat = "text",
+  now: Date = new Date(),
+): string {
+  if (format === "text") return `${now.toISOString()} ${SINGER_LEVEL[level]} ${message}\n`;
+  const { stream, ...rest } = fields;
+  const line = {
+    time: now.toISOString(),
+    level: SINGER_LEVEL[level],
+    message,
+    stream: stream ?? null,
+    fields: rest,
+  };
+  return `${JSON.stringify(line)}\n`;
 }
 
 /** singer-python's `time_extracted` format: microseconds and a Z. */

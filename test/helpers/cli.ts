@@ -104,3 +104,20 @@ export function catalogOf(streams: string[]) {
     })),
   };
 }
+
+const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) /;
+
+/**
+ * stderr log lines without their leading time, after checking each starts with a UTC ISO 8601 time that
+ * parses: what follows is singer-python's `LEVEL message`.
+ */
+export function logLines(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const stamp = STAMP.exec(l);
+      if (!stamp || Number.isNaN(Date.parse(stamp[1]!))) throw new Error(`log line without a time: ${l}`);
+      return l.slice(stamp[0].length);
+    });
+}

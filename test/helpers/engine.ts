@@ -63,6 +63,7 @@ export async function runStream(opts: {
         if (opts.killAfterPages !== undefined && ++pages >= opts.killAfterPages) throw new Killed();
       },
       async estimate() {},
+      progress() {},
     });
   } catch (error) {
     if (!(error instanceof Killed)) throw error;
