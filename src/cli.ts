@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
           .option("catalog", { type: "string", describe: "catalog JSON file selecting streams and fields" })
           .option("properties", { type: "string", describe: "legacy name of --catalog" })
           .option("state", { type: "string", describe: "state JSON file from a previous sync" })
+          .option("to", { type: "string", describe: "load into a database instead: duckdb:<file.duckdb>" })
           .option("about", { type: "boolean", describe: "print name, version, capabilities and settings" })
           .option("format", { choices: ["json", "markdown", "text"] as const, default: "text" as const }),
       async (args) => {
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<void> {
           properties: args.properties,
           state: args.state,
           discover: args.discover,
+          to: args.to,
           logLevel: args.logLevel,
         });
       },
