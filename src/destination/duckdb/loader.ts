@@ -55,16 +55,18 @@ export class DuckDbLoader implements EventSink {
   ): Promise<DuckDbLoader> {
     const db = await instance.connect();
     try {
-      await db.run(
-        `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
-      );
-      const saved = await db.runAndReadAll(`SELECT stream, state::VARCHAR FROM ${STATE_TABLE}`);
-      const raw: Record<string, unknown> = {};
-      for (const [stream, state] of saved.getRows()) raw[String(stream)] = JSON.parse(String(state));
-      const bookmarks = normalizeBookmarks(raw, `${source} table ${STATE_TABLE}`, log);
       const targets = new Map<string, Target>();
+      let bookmarks: Bookmarks = {};
+      // one transaction: a table that does not fit leaves the file as it was
       await db.run("BEGIN TRANSACTION");
       try {
+        await db.run(
+          `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
+        );
+        const saved = await db.runAndReadAll(`SELECT stream, state::VARCHAR FROM ${STATE_TABLE}`);
+        const raw: Record<string, unknown> = {};
+        for (const [stream, state] of saved.getRows()) raw[String(stream)] = JSON.parse(String(state));
+        bookmarks = normalizeBookmarks(raw, `${source} table ${STATE_TABLE}`, log);
         for (const selection of selections) {
           const target = await prepare(db, selection, bookmarks);
           targets.set(target.stream, target);
