@@ -6,6 +6,7 @@
 //      warm (one unthrottled pass first, then the sandbox's counters and window reset) and cold
 //   2. unlimited full sync: tap records/s vs bench/baseline.mjs (bare fetch + JSON.parse + JSON.stringify)
 //   3. memory: peak RSS at ~10k and ~500k records, and while the consumer stalls for 10 s
+//   4. DuckDB: the section 2 sync loaded with --to duckdb: vs Singer to /dev/null
 //
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
 // BENCH_RUNS, BENCH_STALL_MS; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
@@ -641,13 +642,61 @@ async function memory() {
   }
 }
 
+// ---------- 4. DuckDB destination ----------
+/** The same zero-latency sync, into a fresh DuckDB file vs Singer to /dev/null (median of RUNS each). */
+async function duckdb() {
+  log(`4/4 duckdb: sandbox size ${TPUT_SIZE}, no limit, no latency`);
+  const sb = await startSandbox({ size: TPUT_SIZE });
+  try {
+    const config = { ...sb.config, requests_per_minute: 1_000_000 };
+    const catalog = catalogOf(LIST_STREAMS);
+    const singer = [];
+    const loads = [];
+    await runProcess({ args: tapArgs(config, catalog), stdout: "null", what: "warm-up" });
+    for (let i = 0; i < RUNS; i++) {
+      const file = join(TMP, `bench-${i}.duckdb`);
+      for (const [label, args, into] of [
+        ["singer", tapArgs(config, catalog), singer],
+        ["duckdb", [...tapArgs(config, catalog), "--to", `duckdb:${file}`], loads],
+      ]) {
+        const r = await runProcess({ args, stdout: "null", timeoutMs: 240_000, what: label });
+        r.rate = r.records / (r.wallMs / 1000);
+        into.push(r);
+        log(
+          `  ${label} run ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 2)} s = ${fmt(r.rate)} records/s, peak RSS ${mb(r.peakKb)}`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+    const pick = (runs) => runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
+    const t = pick(singer);
+    const d = pick(loads);
+    const ratio = d.rate / t.rate;
+    const s = "4. duckdb";
+    row(
+      s,
+      "Singer to /dev/null records/s (median)",
+      `${fmt(t.rate)} (${fmt(t.wallMs / 1000, 2)} s, peak RSS ${mb(t.peakKb)})`,
+    );
+    row(
+      s,
+      "--to duckdb: records/s (median)",
+      `${fmt(d.rate)} (${fmt(d.wallMs / 1000, 2)} s, peak RSS ${mb(d.peakKb)})`,
+    );
+    row(s, "duckdb / Singer", fmt(ratio, 3), ">= 0.5", ratio >= 0.5);
+  } finally {
+    await sb.stop();
+  }
+}
+
 // ---------- main ----------
 const started = performance.now();
-const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3").split(",").map((s) => s.trim());
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4").split(",").map((s) => s.trim());
 try {
   if (SECTIONS.includes("1")) await rateLimited();
   if (SECTIONS.includes("2")) await throughput();
   if (SECTIONS.includes("3")) await memory();
+  if (SECTIONS.includes("4")) await duckdb();
 } catch (error) {
   log(`FAILED: ${error.stack ?? error}`);
   process.exitCode = 1;
@@ -670,7 +719,7 @@ const lines = [
 ];
 const text = lines.join("\n");
 process.stdout.write(text);
-if (SECTIONS.length === 3) {
+if (SECTIONS.length === 4) {
   writeFileSync(RESULTS, text);
   log(`wrote ${RESULTS}`);
 }

@@ -34,6 +34,7 @@ export async function loadInto(
   const interrupts = new Interrupts();
   try {
     const result = await read({ ...options, bookmarks: loader.bookmarks, sink: loader, out, interrupts });
+    await loader.finish();
     const rows = loader.counts();
     const width = Math.max(5, ...rows.map((r) => r.table.length));
     let text = `${"table".padEnd(width)}  inserted   updated   deleted\n`;

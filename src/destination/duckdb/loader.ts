@@ -15,6 +15,9 @@ export interface TableCounts {
 }
 
 const STATE_TABLE = "_tap_state";
+/** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every second. */
+const FLUSH_MS = 1000;
+const FLUSH_ROWS = 50_000;
 
 /** One stream's tables: the target, the durable stage of a full-table read, the in-memory buffer of a batch. */
 interface Target {
@@ -31,14 +34,18 @@ interface Target {
 }
 
 /**
- * Engine events into a DuckDB file. Rows are appended to a temporary all-VARCHAR buffer; at each state
- * checkpoint one transaction casts the buffer into the stream's table (upsert on the primary key) and writes
- * the stream's state to `_tap_state`, so the rows and the state that covers them commit together. A full-table
+ * Engine events into a DuckDB file. Rows are appended to a temporary all-VARCHAR buffer; at a state
+ * checkpoint (at most one a second) one transaction casts the buffers into the streams' tables (upsert on the
+ * primary key) and writes the checkpoints to `_tap_state`, so rows and the state that covers them commit together. A full-table
  * stream fills a durable `_stage_<stream>` table instead, swapped into its table when its read completes.
  * Every statement runs in one queue: a transaction never interleaves with another stream's appends.
  */
 export class DuckDbLoader implements EventSink {
   private queue: Promise<unknown> = Promise.resolve();
+  /** the latest checkpoint of each stream not committed yet */
+  private readonly pending = new Map<string, StreamState>();
+  private buffered = 0;
+  private lastFlush = Date.now();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -89,13 +96,27 @@ export class DuckDbLoader implements EventSink {
         if (event.rows.length === 0) return undefined;
         return this.serial(() => this.append(event.stream, event.rows));
       case "state":
-        return this.serial(() => this.commit(event.stream, event.state));
+        this.pending.set(event.stream, event.state);
+        if (this.buffered < FLUSH_ROWS && Date.now() - this.lastFlush < FLUSH_MS) return undefined;
+        return this.serial(() => this.flush());
       case "status":
-        if (event.status !== "COMPLETE") return undefined;
-        return this.serial(() => this.swap(event.stream));
+        if (event.status === "COMPLETE") {
+          const stream = event.stream;
+          return this.serial(async () => {
+            await this.flush();
+            await this.swap(stream);
+          });
+        }
+        if (event.status === "INCOMPLETE") return this.serial(() => this.flush());
+        return undefined;
       default:
         return undefined;
     }
+  }
+
+  /** Commits what is buffered with the checkpoints that cover it (an interrupted sync keeps its progress). */
+  finish(): Promise<void> {
+    return this.serial(() => this.flush());
   }
 
   /** Rows per table so far. */
@@ -137,18 +158,27 @@ export class DuckDbLoader implements EventSink {
       ap.appendInteger(t.seq++);
       ap.endRow();
     }
+    this.buffered += rows.length;
   }
 
-  /** The buffered rows and the stream's state, in one transaction. */
-  private async commit(stream: string, state: StreamState): Promise<void> {
-    const t = this.targets.get(stream)!;
+  /**
+   * Every stream's buffered rows and latest checkpoints, in one transaction. Rows read after a checkpoint may
+   * commit with it: they are read again on resume and replace themselves by key.
+   */
+  private async flush(): Promise<void> {
+    this.lastFlush = Date.now();
+    if (this.buffered === 0 && this.pending.size === 0) return;
     await this.transaction(async () => {
-      await this.moveBuffer(t);
-      await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
-        stream,
-        state: JSON.stringify(state),
-      });
+      for (const t of this.targets.values()) await this.moveBuffer(t);
+      for (const [stream, state] of this.pending) {
+        await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
+          stream,
+          state: JSON.stringify(state),
+        });
+      }
     });
+    this.pending.clear();
+    this.buffered = 0;
   }
 
   /** A full-table read completed: its stage becomes the table's content (deleted rows go). */
@@ -158,7 +188,6 @@ export class DuckDbLoader implements EventSink {
     const table = quote(t.stream);
     const stage = quote(stageName(t.stream));
     await this.transaction(async () => {
-      await this.moveBuffer(t);
       const deleted = await this.count(
         `SELECT count(*) FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
       );
