@@ -15,6 +15,7 @@ export interface TableCounts {
 }
 
 const STATE_TABLE = "_tap_state";
+const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT", cast: "_seq" };
 /** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every second. */
 const FLUSH_MS = 1000;
 const FLUSH_ROWS = 50_000;
@@ -29,7 +30,9 @@ interface Target {
   replace: boolean;
   buffer: string;
   appender: DuckDBAppender;
+  /** rows appended by this run, and how many of them have left the buffer */
   seq: number;
+  moved: number;
   counts: TableCounts;
 }
 
@@ -46,6 +49,8 @@ export class DuckDbLoader implements EventSink {
   private readonly pending = new Map<string, StreamState>();
   private buffered = 0;
   private lastFlush = Date.now();
+  /** `_seq` of this run's staged rows starts here: later runs stage later versions (1e9 rows a run) */
+  private readonly runSeq = Math.floor(Date.now() / 1000) * 1_000_000_000;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -62,6 +67,8 @@ export class DuckDbLoader implements EventSink {
   ): Promise<DuckDbLoader> {
     const db = await instance.connect();
     try {
+      // a checkpoint rewrites the file: once at the end, not every 16 MB of WAL in the middle of a load
+      await db.run("SET checkpoint_threshold = '1GB'");
       const targets = new Map<string, Target>();
       let bookmarks: Bookmarks = {};
       // one transaction: a table that does not fit leaves the file as it was
@@ -194,29 +201,36 @@ export class DuckDbLoader implements EventSink {
       await this.db.run(
         `DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
       );
-      await this.upsert(t, stage, table);
+      await this.db.run(`CREATE OR REPLACE TEMP TABLE _batch AS ${latest(t, stage)}`);
+      await this.upsert(t, "_batch", table);
+      await this.db.run("DROP TABLE _batch");
       await this.db.run(`DELETE FROM ${stage}`);
       t.counts.deleted += deleted;
     });
   }
 
-  /** Buffer -> typed rows (the last version of each key) -> the stage or the table. */
+  /**
+   * Buffer -> typed rows -> the table (the last version of each key), or appended to the stage, which has no
+   * key index (appending is several times cheaper); the swap keeps each key's row of the highest `_seq`.
+   */
   private async moveBuffer(t: Target): Promise<void> {
     t.appender.flushSync();
-    if (t.seq === 0) return;
+    if (t.seq === t.moved) return;
     const casts = t.columns.map((c) => `${c.cast} AS ${quote(c.name)}`).join(", ");
-    const keys = t.key.map(quote).join(", ");
-    await this.db.run(
-      `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${casts} FROM ${quote(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
-    );
     if (t.replace) {
-      await this.db.run(`INSERT OR REPLACE INTO ${quote(stageName(t.stream))} ${columnList(t)} FROM _batch`);
+      await this.db.run(
+        `INSERT INTO ${quote(stageName(t.stream))} SELECT ${casts}, ${this.runSeq} + _seq FROM ${quote(t.buffer)}`,
+      );
     } else {
+      const keys = t.key.map(quote).join(", ");
+      await this.db.run(
+        `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${casts} FROM ${quote(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
+      );
       await this.upsert(t, "_batch", quote(t.stream));
+      await this.db.run("DROP TABLE _batch");
     }
-    await this.db.run(`DROP TABLE _batch`);
     await this.db.run(`DELETE FROM ${quote(t.buffer)}`);
-    t.seq = 0;
+    t.moved = t.seq;
   }
 
   /** Upsert counting what is new and what changed (a re-read row equal to its stored version is neither). */
@@ -262,6 +276,13 @@ function columnList(t: Target): string {
   return `(${names}) SELECT ${names}`;
 }
 
+/** Each key's last version: the row of the highest `_seq`. */
+function latest(t: Target, from: string): string {
+  const keys = t.key.map(quote).join(", ");
+  const names = t.columns.map((c) => quote(c.name)).join(", ");
+  return `SELECT ${names} FROM ${from} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`;
+}
+
 function keyJoin(key: string[]): string {
   return key.map((k) => `s.${quote(k)} = t.${quote(k)}`).join(" AND ");
 }
@@ -273,7 +294,7 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
   const replace = selection.method === "FULL_TABLE" && def.envelope !== "snapshot";
   await ensureTable(db, def.name, columns, def.primaryKey);
   if (replace) {
-    await ensureTable(db, stageName(def.name), columns, def.primaryKey);
+    await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
     // a read that does not resume from a page starts its stage afresh
     if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
   }
@@ -290,6 +311,7 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
     buffer,
     appender,
     seq: 0,
+    moved: 0,
     counts: { table: def.name, inserted: 0, updated: 0, deleted: 0 },
   };
 }
@@ -302,7 +324,8 @@ async function ensureTable(db: DuckDBConnection, table: string, columns: Column[
   const types = new Map(existing.getRows().map(([name, type]) => [String(name), String(type)]));
   if (types.size === 0) {
     const defs = columns.map((c) => `${quote(c.name)} ${c.type}`).join(", ");
-    await db.run(`CREATE TABLE ${quote(table)} (${defs}, PRIMARY KEY (${key.map(quote).join(", ")}))`);
+    const primary = key.length ? `, PRIMARY KEY (${key.map(quote).join(", ")})` : "";
+    await db.run(`CREATE TABLE ${quote(table)} (${defs}${primary})`);
     return;
   }
   for (const c of columns) {
