@@ -103,16 +103,18 @@ async function main(argv: string[]): Promise<void> {
     )
     .command(
       "demo",
-      "Sync the built-in sandbox to stdout (Singer), no credentials needed",
+      "Load the built-in sandbox into demo.duckdb and show it, no credentials needed",
       (y) =>
         y
           .option("size", { type: "number", default: 5 })
-          .option("airbyte", { type: "boolean", describe: "speak Airbyte instead of Singer" }),
+          .option("singer", { type: "boolean", describe: "print Singer messages instead" })
+          .option("airbyte", { type: "boolean", describe: "print Airbyte messages instead" }),
       async (args) => {
         const { demoMain } = await import("./app/sandbox-main.js");
         process.exitCode = await demoMain({
           size: args.size,
           airbyte: args.airbyte ?? false,
+          singer: args.singer,
           logLevel: args.logLevel,
         });
       },
