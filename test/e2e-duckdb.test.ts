@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
@@ -153,5 +154,30 @@ describe("--to duckdb:", () => {
     expect(await query(clash, "SELECT table_name FROM information_schema.tables")).toEqual([
       { table_name: "campaigns" },
     ]);
+  }, 60_000);
+});
+
+describe("README's DuckDB quick start", () => {
+  it("runs as written against the sandbox", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## DuckDB"), readme.indexOf("## Performance"));
+    const commands = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split("\n");
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)![1]!;
+    sandbox = await startSandbox({ size: 8 });
+    const dir = tempDir();
+    writeJson(dir, "config.json", sandbox.tapConfig());
+    const outputs: string[] = [];
+    for (const command of commands) {
+      const [bin, ...args] = command.split(" ");
+      expect(bin).toBe("tap-firstpromoter");
+      const run = await runCli(args, { cwd: dir });
+      expect(run.code, run.stderr).toBe(0);
+      outputs.push(run.stdout);
+    }
+    expect(outputs[0]).toMatch(/^promoters\s+8\s+0\s+0$/m);
+    expect(outputs[1]).toMatch(/^promoters\s+0\s+0\s+0$/m);
+    const top = await query(join(dir, "firstpromoter.duckdb"), sql);
+    expect(top.length).toBe(5);
+    expect(Object.keys(top[0]!)).toEqual(["name", "email", "revenue"]);
   }, 60_000);
 });
