@@ -104,12 +104,12 @@ describe("--to duckdb:", () => {
   }, 120_000);
 
   it("kill -9 mid-load, then a rerun: no row lost, no primary key twice", async () => {
-    sandbox = await startSandbox({ size: 60, seed: 5, latencyMs: 15 });
+    sandbox = await startSandbox({ size: 100, seed: 5, latencyMs: 40 });
     const dir = tempDir();
     const config = configFor(dir, sandbox, { page_size: 10 });
     const db = join(dir, "fp.duckdb");
     const child = spawnCli(["--config", config, "--to", `duckdb:${db}`]);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(child.exitCode, "the load ended before the kill").toBeNull();
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("close", resolve));

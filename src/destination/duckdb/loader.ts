@@ -16,8 +16,8 @@ export interface TableCounts {
 
 const STATE_TABLE = "_tap_state";
 const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT", cast: "_seq" };
-/** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every second. */
-const FLUSH_MS = 1000;
+/** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every 2 s. */
+const FLUSH_MS = 2000;
 const FLUSH_ROWS = 50_000;
 
 /** One stream's tables: the target, the durable stage of a full-table read, the in-memory buffer of a batch. */
@@ -38,7 +38,7 @@ interface Target {
 
 /**
  * Engine events into a DuckDB file. Rows are appended to a temporary all-VARCHAR buffer; at a state
- * checkpoint (at most one a second) one transaction casts the buffers into the streams' tables (upsert on the
+ * checkpoint (at most one every 2 s) one transaction casts the buffers into the streams' tables (upsert on the
  * primary key) and writes the checkpoints to `_tap_state`, so rows and the state that covers them commit together. A full-table
  * stream fills a durable `_stage_<stream>` table instead, swapped into its table when its read completes.
  * Every statement runs in one queue: a transaction never interleaves with another stream's appends.
@@ -238,12 +238,11 @@ export class DuckDbLoader implements EventSink {
     const changed = t.columns
       .map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`)
       .join(" OR ");
-    const inserted = await this.count(
-      `SELECT count(*) FROM ${from} s WHERE NOT EXISTS (SELECT 1 FROM ${into} t WHERE ${keyJoin(t.key)})`,
+    const probe = `t.${quote(t.key[0]!)}`;
+    const counts = await this.db.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE ${probe} IS NULL), count(*) FILTER (WHERE ${probe} IS NOT NULL AND (${changed})) FROM ${from} s LEFT JOIN ${into} t ON ${keyJoin(t.key)}`,
     );
-    const updated = await this.count(
-      `SELECT count(*) FROM ${from} s JOIN ${into} t ON ${keyJoin(t.key)} WHERE ${changed}`,
-    );
+    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
     await this.db.run(`INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`);
     t.counts.inserted += inserted;
     t.counts.updated += updated;
