@@ -175,16 +175,18 @@ export class DuckDbLoader implements EventSink {
   private async flush(): Promise<void> {
     this.lastFlush = Date.now();
     if (this.buffered === 0 && this.pending.size === 0) return;
+    // a checkpoint that arrives while this one commits goes into the next commit, not lost to a clear()
+    const states = [...this.pending];
+    this.pending.clear();
     await this.transaction(async () => {
       for (const t of this.targets.values()) await this.moveBuffer(t);
-      for (const [stream, state] of this.pending) {
+      for (const [stream, state] of states) {
         await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
           stream,
           state: JSON.stringify(state),
         });
       }
     });
-    this.pending.clear();
     this.buffered = 0;
   }
 
