@@ -9,6 +9,7 @@
 //   4. a shared rate limit: requests sent / a sequential reader's need at two sizes; a sync under sporadic
 //      429s (every 10th request, Retry-After: 1) vs the same sync without; two concurrent syncs of one
 //      account under the real policy vs the earliest finish the policy allows for both
+//   5. DuckDB: the section 2 sync loaded with --to duckdb: vs Singer to /dev/null
 //
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
 // BENCH_RUNS, BENCH_STALL_MS, BENCH_EFF_SMALL, BENCH_EFF_LARGE, BENCH_SHARED_SIZE; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
@@ -667,7 +668,7 @@ async function shared() {
   const lists = catalogOf(LIST_STREAMS);
   // requests sent vs a sequential reader's need: every page with rows, plus one empty page per list at most
   for (const size of EFF_SIZES) {
-    log(`4/4 request efficiency: sandbox size ${size}, the ${LIST_STREAMS.length} core lists`);
+    log(`4/5 request efficiency: sandbox size ${size}, the ${LIST_STREAMS.length} core lists`);
     const sb = await startSandbox({ size });
     try {
       const r = await runProcess({
@@ -704,7 +705,7 @@ async function shared() {
     ["no 429s", []],
     ["a 429 every 10th request (Retry-After: 1)", ["429-seconds:*::every=10"]],
   ]) {
-    log(`4/4 sporadic 429s: sandbox size ${SHARED_SIZE}, ${label}`);
+    log(`4/5 sporadic 429s: sandbox size ${SHARED_SIZE}, ${label}`);
     const sb = await startSandbox({ size: SHARED_SIZE, latencyMs: RL.latencyMs, faults });
     try {
       const r = await runProcess({
@@ -726,7 +727,7 @@ async function shared() {
   const sporadic = wall["a 429 every 10th request (Retry-After: 1)"] / wall["no 429s"];
   row("4. sporadic 429s", "wall with / without", fmt(sporadic, 3), "<= 1.5", sporadic <= 1.5);
   // two syncs of one account at once under the real policy (400 per sliding 60 s, no Retry-After)
-  log(`4/4 two concurrent syncs: sandbox size ${SHARED_SIZE}, ${RL.limit} req/${RL.windowMs / 1000} s`);
+  log(`4/5 two concurrent syncs: sandbox size ${SHARED_SIZE}, ${RL.limit} req/${RL.windowMs / 1000} s`);
   const sb = await startSandbox({ size: SHARED_SIZE, rateLimit: 0, latencyMs: RL.latencyMs });
   try {
     // warm the sandbox's views, then start its counters and window over
@@ -767,6 +768,48 @@ async function shared() {
       "<= 1.15",
       ratio <= 1.15,
     );
+// ---------- 5. DuckDB destination ----------
+/** The same zero-latency sync, into a fresh DuckDB file vs Singer to /dev/null (median of RUNS each). */
+async function duckdb() {
+  log(`5/5 duckdb: sandbox size ${TPUT_SIZE}, no limit, no latency`);
+  const sb = await startSandbox({ size: TPUT_SIZE });
+  try {
+    const config = { ...sb.config, requests_per_minute: 1_000_000 };
+    const catalog = catalogOf(LIST_STREAMS);
+    const singer = [];
+    const loads = [];
+    await runProcess({ args: tapArgs(config, catalog), stdout: "null", what: "warm-up" });
+    for (let i = 0; i < RUNS; i++) {
+      const file = join(TMP, `bench-${i}.duckdb`);
+      for (const [label, args, into] of [
+        ["singer", tapArgs(config, catalog), singer],
+        ["duckdb", [...tapArgs(config, catalog), "--to", `duckdb:${file}`], loads],
+      ]) {
+        const r = await runProcess({ args, stdout: "null", timeoutMs: 240_000, what: label });
+        r.rate = r.records / (r.wallMs / 1000);
+        into.push(r);
+        log(
+          `  ${label} run ${i + 1}: ${r.records} records in ${fmt(r.wallMs / 1000, 2)} s = ${fmt(r.rate)} records/s, peak RSS ${mb(r.peakKb)}`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+    const pick = (runs) => runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
+    const t = pick(singer);
+    const d = pick(loads);
+    const ratio = d.rate / t.rate;
+    const s = "5. duckdb";
+    row(
+      s,
+      "Singer to /dev/null records/s (median)",
+      `${fmt(t.rate)} (${fmt(t.wallMs / 1000, 2)} s, peak RSS ${mb(t.peakKb)})`,
+    );
+    row(
+      s,
+      "--to duckdb: records/s (median)",
+      `${fmt(d.rate)} (${fmt(d.wallMs / 1000, 2)} s, peak RSS ${mb(d.peakKb)})`,
+    );
+    row(s, "duckdb / Singer", fmt(ratio, 3), ">= 0.5", ratio >= 0.5);
   } finally {
     await sb.stop();
   }
@@ -774,12 +817,13 @@ async function shared() {
 
 // ---------- main ----------
 const started = performance.now();
-const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4").split(",").map((s) => s.trim());
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4,5").split(",").map((s) => s.trim());
 try {
   if (SECTIONS.includes("1")) await rateLimited();
   if (SECTIONS.includes("2")) await throughput();
   if (SECTIONS.includes("3")) await memory();
   if (SECTIONS.includes("4")) await shared();
+  if (SECTIONS.includes("5")) await duckdb();
 } catch (error) {
   log(`FAILED: ${error.stack ?? error}`);
   process.exitCode = 1;
@@ -802,7 +846,7 @@ const lines = [
 ];
 const text = lines.join("\n");
 process.stdout.write(text);
-if (SECTIONS.length === 4) {
+if (SECTIONS.length === 5) {
   writeFileSync(RESULTS, text);
   log(`wrote ${RESULTS}`);
 }

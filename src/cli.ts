@@ -62,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
             type: "string",
             describe: "state JSON file: the last STATE value of a previous sync (omit on the first run)",
           })
+          .option("to", { type: "string", describe: "load into a database instead: duckdb:<file.duckdb>" })
           .option("about", { type: "boolean", describe: "print name, version, capabilities and settings" })
           .option("format", {
             choices: ["json", "markdown", "text"] as const,
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
           properties: args.properties,
           state: args.state,
           discover: args.discover,
+          to: args.to,
           logLevel: args.logLevel,
           logFormat: args.logFormat,
         });
@@ -150,16 +152,18 @@ async function main(argv: string[]): Promise<void> {
     )
     .command(
       "demo",
-      "Sync the built-in sandbox to stdout (Singer), no credentials needed",
+      "Load the built-in sandbox into demo.duckdb and show it, no credentials needed",
       (y) =>
         y
           .option("size", { type: "number", default: 5, describe: "number of promoters in the sandbox" })
-          .option("airbyte", { type: "boolean", describe: "speak Airbyte instead of Singer" }),
+          .option("singer", { type: "boolean", describe: "print Singer messages instead" })
+          .option("airbyte", { type: "boolean", describe: "print Airbyte messages instead" }),
       async (args) => {
         const { demoMain } = await import("./app/sandbox-main.js");
         process.exitCode = await demoMain({
           size: args.size,
           airbyte: args.airbyte ?? false,
+          singer: args.singer,
           logLevel: args.logLevel,
         });
       },

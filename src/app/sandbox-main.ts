@@ -50,10 +50,16 @@ export async function sandboxMain(args: SandboxArgs): Promise<number> {
   return 0;
 }
 
-/** `tap-firstpromoter demo`: a full sync of every stream against an in-process sandbox. */
+const DEMO_DB = "demo.duckdb";
+
+/**
+ * `tap-firstpromoter demo`: a full sync of every stream against an in-process sandbox, into `demo.duckdb`
+ * (then a look at the tables), or as Singer / Airbyte messages on stdout.
+ */
 export async function demoMain(args: {
   size: number;
   airbyte: boolean;
+  singer?: boolean | undefined;
   logLevel: LogLevel;
 }): Promise<number> {
   const sandbox = await startSandbox({ size: args.size });
@@ -61,6 +67,15 @@ export async function demoMain(args: {
   try {
     const config = join(dir, "config.json");
     await writeFile(config, JSON.stringify(sandbox.tapConfig({ start_date: "2025-01-01" })));
+    if (!args.airbyte && !args.singer) {
+      const code = await singerMain({ config, to: `duckdb:${DEMO_DB}`, logLevel: args.logLevel });
+      if (code !== 0) return code;
+      const { demoReport } = await import("../destination/duckdb/demo-report.js");
+      process.stdout.write(
+        `${await demoReport(DEMO_DB)}\nloaded into ${DEMO_DB}; \`demo --singer\` prints the Singer messages instead\n`,
+      );
+      return 0;
+    }
     if (!args.airbyte) return await singerMain({ config, logLevel: args.logLevel });
     const catalog = join(dir, "catalog.json");
     const streams = airbyteCatalog().streams.map((stream) => ({

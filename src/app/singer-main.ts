@@ -1,9 +1,17 @@
 import { loadConfig, warnUnknownKeys } from "../config.js";
 import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
 import { type Bookmarks, parseSingerState } from "../engine/state.js";
-import { TapError } from "../errors.js";
+import type { SyncResult } from "../engine/sync.js";
+import { InputError, TapError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
-import { createLogger, type LogFields, type LogFormat, type LogLevel, Redactor } from "../log.js";
+import {
+  createLogger,
+  type LogFields,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  Redactor,
+} from "../log.js";
 import { OutputWriter } from "../protocol/output.js";
 import { SingerSerializer, singerLogLine } from "../protocol/singer.js";
 import { parseSingerCatalog, singerCatalog } from "../protocol/singer-catalog.js";
@@ -17,6 +25,8 @@ export interface SingerArgs {
   properties?: string | undefined;
   state?: string | undefined;
   discover?: boolean | undefined;
+  /** `duckdb:<file>`: load into a database instead of writing Singer messages */
+  to?: string | undefined;
   logLevel: LogLevel;
   logFormat?: LogFormat | undefined;
 }
@@ -48,6 +58,12 @@ export async function singerMain(args: SingerArgs): Promise<number> {
       requests,
       catalogPath ? `catalog file ${catalogPath}` : "default catalog",
     );
+    if (args.to) {
+      if (args.state) throw new InputError("--state is not used with --to: the state lives in the database");
+      const { loadInto } = await import("./destination-main.js");
+      const { result, interrupts } = await loadInto(args.to, { config, selections, log });
+      return outcome(log, result, interrupts);
+    }
     const bookmarks: Bookmarks = args.state
       ? parseSingerState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
       : {};
@@ -56,16 +72,7 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     const serializer = new SingerSerializer(out, bookmarks);
     const result = await read({ config, selections, bookmarks, sink: serializer, out, log, interrupts });
     await serializer.finish();
-    if (interrupts.exitCode !== undefined) {
-      if (interrupts.exitCode !== 141)
-        log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
-      return interrupts.exitCode;
-    }
-    // each failed stream said so as it failed; the first failure is the sync's reason
-    const [first] = result.failures;
-    if (!first) return 0;
-    fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
-    return 1;
+    return outcome(log, result, interrupts);
   } catch (error) {
     fatal(
       log,
@@ -76,8 +83,21 @@ export async function singerMain(args: SingerArgs): Promise<number> {
   }
 }
 
+/** The exit code of a finished sync: a signal's, 1 for a failed stream, else 0. */
+function outcome(log: Logger, result: SyncResult, interrupts: Interrupts): number {
+  if (interrupts.exitCode !== undefined) {
+    if (interrupts.exitCode !== 141) log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
+    return interrupts.exitCode;
+  }
+  // each failed stream said so as it failed; the first failure is the sync's reason
+  const [first] = result.failures;
+  if (!first) return 0;
+  fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
+  return 1;
+}
+
 /** One CRITICAL line; the stack only at debug level. */
-function fatal(log: ReturnType<typeof createLogger>, message: string, error: unknown): void {
+function fatal(log: Logger, message: string, error: unknown): void {
   log.fatal(message);
   if (log.enabled("debug") && error instanceof Error && error.stack) log.debug(error.stack);
 }

@@ -27,16 +27,19 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   return path;
 }
 
-export function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function spawnCli(args: string[], cwd?: string): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(cwd ? { cwd } : {}),
+  });
 }
 
 /** Runs the CLI to completion; `onLine` sees each stdout line as it arrives (to kill mid-sync). */
 export function runCli(
   args: string[],
-  options: { onLine?: (line: string, child: ChildProcess) => void; timeoutMs?: number } = {},
+  options: { onLine?: (line: string, child: ChildProcess) => void; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
-  const child = spawnCli(args);
+  const child = spawnCli(args, options.cwd);
   let stdout = "";
   let stderr = "";
   let pending = "";

@@ -1,0 +1,341 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { EngineEvent, EventSink } from "../../engine/events.js";
+import type { Row } from "../../engine/paginator.js";
+import type { Selection } from "../../engine/selection.js";
+import { type Bookmarks, normalizeBookmarks, type StreamState } from "../../engine/state.js";
+import { InputError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import { type Column, columnsOf, EXTRA_COLUMN, quote, sameType, stageValue } from "./columns.js";
+
+export interface TableCounts {
+  table: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+const STATE_TABLE = "_tap_state";
+const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT", cast: "_seq" };
+/** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every 2 s. */
+const FLUSH_MS = 2000;
+const FLUSH_ROWS = 50_000;
+
+/** One stream's tables: the target, the durable stage of a full-table read, the in-memory buffer of a batch. */
+interface Target {
+  stream: string;
+  columns: Column[];
+  known: ReadonlySet<string>;
+  key: string[];
+  /** full-table: the table's content is replaced when a read completes */
+  replace: boolean;
+  buffer: string;
+  appender: DuckDBAppender;
+  /** rows appended by this run, and how many of them have left the buffer */
+  seq: number;
+  moved: number;
+  counts: TableCounts;
+}
+
+/**
+ * Engine events into a DuckDB file. Rows are appended to a temporary all-VARCHAR buffer; at a state
+ * checkpoint (at most one every 2 s) one transaction casts the buffers into the streams' tables (upsert on the
+ * primary key) and writes the checkpoints to `_tap_state`, so rows and the state that covers them commit together. A full-table
+ * stream fills a durable `_stage_<stream>` table instead, swapped into its table when its read completes.
+ * Every statement runs in one queue: a transaction never interleaves with another stream's appends.
+ */
+export class DuckDbLoader implements EventSink {
+  private queue: Promise<unknown> = Promise.resolve();
+  /** the latest checkpoint of each stream not committed yet */
+  private readonly pending = new Map<string, StreamState>();
+  private buffered = 0;
+  private lastFlush = Date.now();
+  /** `_seq` of this run's staged rows starts here: later runs stage later versions (1e9 rows a run) */
+  private readonly runSeq = Math.floor(Date.now() / 1000) * 1_000_000_000;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+    private readonly targets: Map<string, Target>,
+    readonly bookmarks: Bookmarks,
+  ) {}
+
+  static async open(
+    instance: DuckDBInstance,
+    selections: Selection[],
+    log: Logger,
+    source: string,
+  ): Promise<DuckDbLoader> {
+    const db = await instance.connect();
+    try {
+      // a checkpoint rewrites the file: once at the end, not every 16 MB of WAL in the middle of a load
+      await db.run("SET checkpoint_threshold = '1GB'");
+      const targets = new Map<string, Target>();
+      let bookmarks: Bookmarks = {};
+      // one transaction: a table that does not fit leaves the file as it was
+      await db.run("BEGIN TRANSACTION");
+      try {
+        await db.run(
+          `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
+        );
+        const saved = await db.runAndReadAll(`SELECT stream, state::VARCHAR FROM ${STATE_TABLE}`);
+        const raw: Record<string, unknown> = {};
+        for (const [stream, state] of saved.getRows()) raw[String(stream)] = JSON.parse(String(state));
+        bookmarks = normalizeBookmarks(raw, `${source} table ${STATE_TABLE}`, log);
+        for (const selection of selections) {
+          const target = await prepare(db, selection, bookmarks);
+          targets.set(target.stream, target);
+        }
+        await db.run("COMMIT");
+      } catch (error) {
+        await db.run("ROLLBACK");
+        throw error;
+      }
+      return new DuckDbLoader(instance, db, targets, bookmarks);
+    } catch (error) {
+      db.closeSync();
+      throw error;
+    }
+  }
+
+  emit(event: EngineEvent): Promise<void> | undefined {
+    switch (event.type) {
+      case "records":
+        if (event.rows.length === 0) return undefined;
+        return this.serial(() => this.append(event.stream, event.rows));
+      case "state":
+        this.pending.set(event.stream, event.state);
+        if (this.buffered < FLUSH_ROWS && Date.now() - this.lastFlush < FLUSH_MS) return undefined;
+        return this.serial(() => this.flush());
+      case "status":
+        if (event.status === "COMPLETE") {
+          const stream = event.stream;
+          return this.serial(async () => {
+            await this.flush();
+            await this.swap(stream);
+          });
+        }
+        if (event.status === "INCOMPLETE") return this.serial(() => this.flush());
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Commits what is buffered with the checkpoints that cover it (an interrupted sync keeps its progress). */
+  finish(): Promise<void> {
+    return this.serial(() => this.flush());
+  }
+
+  /** Rows per table so far. */
+  counts(): TableCounts[] {
+    return [...this.targets.values()].map((t) => t.counts);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    for (const target of this.targets.values()) target.appender.closeSync();
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+
+  private serial(step: () => Promise<void> | void): Promise<void> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private append(stream: string, rows: Row[]): void {
+    const t = this.targets.get(stream)!;
+    const ap = t.appender;
+    const last = t.columns.length - 1;
+    for (const row of rows) {
+      for (let i = 0; i < last; i++) {
+        const value = stageValue(row[t.columns[i]!.name]);
+        if (value === null) ap.appendNull();
+        else ap.appendVarchar(value);
+      }
+      let extra: Row | undefined;
+      for (const k in row) {
+        if (t.known.has(k)) continue;
+        extra ??= {};
+        extra[k] = row[k];
+      }
+      if (extra) ap.appendVarchar(JSON.stringify(extra));
+      else ap.appendNull();
+      ap.appendInteger(t.seq++);
+      ap.endRow();
+    }
+    this.buffered += rows.length;
+  }
+
+  /**
+   * Every stream's buffered rows and latest checkpoints, in one transaction. Rows read after a checkpoint may
+   * commit with it: they are read again on resume and replace themselves by key.
+   */
+  private async flush(): Promise<void> {
+    this.lastFlush = Date.now();
+    if (this.buffered === 0 && this.pending.size === 0) return;
+    // a checkpoint that arrives while this one commits goes into the next commit, not lost to a clear()
+    const states = [...this.pending];
+    this.pending.clear();
+    await this.transaction(async () => {
+      for (const t of this.targets.values()) await this.moveBuffer(t);
+      for (const [stream, state] of states) {
+        await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
+          stream,
+          state: JSON.stringify(state),
+        });
+      }
+    });
+    this.buffered = 0;
+  }
+
+  /** A full-table read completed: its stage becomes the table's content (deleted rows go). */
+  private async swap(stream: string): Promise<void> {
+    const t = this.targets.get(stream)!;
+    if (!t.replace) return;
+    const table = quote(t.stream);
+    const stage = quote(stageName(t.stream));
+    await this.transaction(async () => {
+      const deleted = await this.count(
+        `SELECT count(*) FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
+      );
+      await this.db.run(
+        `DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
+      );
+      await this.db.run(`CREATE OR REPLACE TEMP TABLE _batch AS ${latest(t, stage)}`);
+      await this.upsert(t, "_batch", table);
+      await this.db.run("DROP TABLE _batch");
+      await this.db.run(`DELETE FROM ${stage}`);
+      t.counts.deleted += deleted;
+    });
+  }
+
+  /**
+   * Buffer -> typed rows -> the table (the last version of each key), or appended to the stage, which has no
+   * key index (appending is several times cheaper); the swap keeps each key's row of the highest `_seq`.
+   */
+  private async moveBuffer(t: Target): Promise<void> {
+    t.appender.flushSync();
+    if (t.seq === t.moved) return;
+    const casts = t.columns.map((c) => `${c.cast} AS ${quote(c.name)}`).join(", ");
+    if (t.replace) {
+      await this.db.run(
+        `INSERT INTO ${quote(stageName(t.stream))} SELECT ${casts}, ${this.runSeq} + _seq FROM ${quote(t.buffer)}`,
+      );
+    } else {
+      const keys = t.key.map(quote).join(", ");
+      await this.db.run(
+        `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${casts} FROM ${quote(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
+      );
+      await this.upsert(t, "_batch", quote(t.stream));
+      await this.db.run("DROP TABLE _batch");
+    }
+    await this.db.run(`DELETE FROM ${quote(t.buffer)}`);
+    t.moved = t.seq;
+  }
+
+  /** Upsert counting what is new and what changed (a re-read row equal to its stored version is neither). */
+  private async upsert(t: Target, from: string, into: string): Promise<void> {
+    const changed = t.columns
+      .map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`)
+      .join(" OR ");
+    const probe = `t.${quote(t.key[0]!)}`;
+    const counts = await this.db.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE ${probe} IS NULL), count(*) FILTER (WHERE ${probe} IS NOT NULL AND (${changed})) FROM ${from} s LEFT JOIN ${into} t ON ${keyJoin(t.key)}`,
+    );
+    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
+    await this.db.run(`INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`);
+    t.counts.inserted += inserted;
+    t.counts.updated += updated;
+  }
+
+  private async count(sql: string): Promise<number> {
+    const result = await this.db.runAndReadAll(sql);
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  }
+
+  private async transaction(body: () => Promise<void>): Promise<void> {
+    await this.db.run("BEGIN TRANSACTION");
+    try {
+      await body();
+      await this.db.run("COMMIT");
+    } catch (error) {
+      await this.db.run("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+function stageName(stream: string): string {
+  return `_stage_${stream}`;
+}
+
+/** `(a, b) SELECT a, b`: by name, whatever order an older table's columns are in */
+function columnList(t: Target): string {
+  const names = t.columns.map((c) => quote(c.name)).join(", ");
+  return `(${names}) SELECT ${names}`;
+}
+
+/** Each key's last version: the row of the highest `_seq`. */
+function latest(t: Target, from: string): string {
+  const keys = t.key.map(quote).join(", ");
+  const names = t.columns.map((c) => quote(c.name)).join(", ");
+  return `SELECT ${names} FROM ${from} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`;
+}
+
+function keyJoin(key: string[]): string {
+  return key.map((k) => `s.${quote(k)} = t.${quote(k)}`).join(" AND ");
+}
+
+/** Creates or checks the stream's table (and stage), and its buffer with an appender. */
+async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bookmarks): Promise<Target> {
+  const { def } = selection;
+  const columns = columnsOf(selection.schema);
+  const replace = selection.method === "FULL_TABLE" && def.envelope !== "snapshot";
+  await ensureTable(db, def.name, columns, def.primaryKey);
+  if (replace) {
+    await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
+    // a read that does not resume from a page starts its stage afresh
+    if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
+  }
+  const buffer = `_buffer_${def.name}`;
+  const varchar = columns.map((c) => `${quote(c.name)} VARCHAR`).join(", ");
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`);
+  const appender = await db.createAppender(buffer, "main", "temp");
+  return {
+    stream: def.name,
+    columns,
+    known: new Set(columns.filter((c) => c.name !== EXTRA_COLUMN).map((c) => c.name)),
+    key: def.primaryKey,
+    replace,
+    buffer,
+    appender,
+    seq: 0,
+    moved: 0,
+    counts: { table: def.name, inserted: 0, updated: 0, deleted: 0 },
+  };
+}
+
+async function ensureTable(db: DuckDBConnection, table: string, columns: Column[], key: string[]) {
+  const existing = await db.runAndReadAll(
+    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table",
+    { table },
+  );
+  const types = new Map(existing.getRows().map(([name, type]) => [String(name), String(type)]));
+  if (types.size === 0) {
+    const defs = columns.map((c) => `${quote(c.name)} ${c.type}`).join(", ");
+    const primary = key.length ? `, PRIMARY KEY (${key.map(quote).join(", ")})` : "";
+    await db.run(`CREATE TABLE ${quote(table)} (${defs}${primary})`);
+    return;
+  }
+  for (const c of columns) {
+    const type = types.get(c.name);
+    if (type === undefined) await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN ${quote(c.name)} ${c.type}`);
+    else if (!sameType(type, c.type)) {
+      throw new InputError(
+        `table ${table} column ${c.name} is ${type}, the stream's schema needs ${c.type}: rename or drop the column (nothing was written)`,
+      );
+    }
+  }
+}
