@@ -115,6 +115,14 @@ async function main(argv: string[]): Promise<void> {
         });
       },
     )
+    .check((args) => {
+      // `--state "$STATE"` with an unset variable must not silently mean "no state" (a full re-sync)
+      for (const flag of ["config", "catalog", "properties", "state"]) {
+        if (args[flag] === "")
+          throw new UsageError(`--${flag} was given an empty file name (an unset variable?)`);
+      }
+      return true;
+    })
     .strict()
     .version(VERSION)
     .help()

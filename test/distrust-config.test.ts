@@ -1,6 +1,9 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
 import { InputError } from "../src/errors.js";
+import { runCli, tempDir, writeJson } from "./helpers/cli.js";
 
 const base = { api_key: "fp-test-key", account_id: "acc" };
 const fails = (extra: Record<string, unknown>) => {
@@ -38,5 +41,26 @@ describe("config distrust (issue 14)", () => {
     for (const host of ["127.0.0.1:8080", "localhost", "[::1]:9"]) {
       expect(parseConfig({ ...base, base_url: `http://${host}/api/v2` }).baseUrl).toContain(host);
     }
+  });
+});
+
+describe("CLI inputs (issue 14)", () => {
+  it("a config that is not valid JSON never echoes the key", async () => {
+    const dir = tempDir();
+    const path = join(dir, "config.json");
+    writeFileSync(path, '{"account_id": "a", "api_key":fp-test-key-123}');
+    const run = await runCli(["--config", path, "--discover"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/not valid JSON/);
+    expect(run.stderr + run.stdout).not.toContain("fp-test-key");
+  });
+
+  it.each([["--state"], ["--catalog"], ["--config"]])("an empty %s is a usage error", async (flag) => {
+    const dir = tempDir();
+    const config = writeJson(dir, "config.json", base);
+    const args = flag === "--config" ? ["--config", ""] : ["--config", config, flag, ""];
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${flag} was given an empty file name`);
   });
 });
