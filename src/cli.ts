@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
 import { LOG_LEVELS, type LogLevel } from "./log.js";
+import { fatalWrite } from "./protocol/output.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -134,6 +135,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+// a closed stderr (EPIPE) must not crash with a stack trace; there is nowhere left to say why
+process.stderr.on("error", (error: NodeJS.ErrnoException) => fatalWrite("stderr", error));
 
 main(hideBin(process.argv)).catch((error: Error) => {
   if (error instanceof UsageError) {
