@@ -64,3 +64,30 @@ describe("CLI inputs (issue 14)", () => {
     expect(run.stderr).toContain(`${flag} was given an empty file name`);
   });
 });
+
+describe("Airbyte check on config problems (issue 14)", () => {
+  it.each([
+    [{ ...base, base_url: "http://" }, /base_url/],
+    [{ ...base, api_key: "fp-test-key\r\nX: 1" }, /api_key/],
+    [{ ...base, base_url: "http://api.example.com/v2" }, /plain http/],
+  ])("reports %j as CONNECTION_STATUS FAILED with the reason", async (config, reason) => {
+    const path = writeJson(tempDir(), "config.json", config);
+    const run = await runCli(["check", "--config", path]);
+    expect(run.code).toBe(0);
+    const status = run.messages.find((m) => m.type === "CONNECTION_STATUS") as
+      | { connectionStatus: { status: string; message: string } }
+      | undefined;
+    expect(status?.connectionStatus.status).toBe("FAILED");
+    expect(status?.connectionStatus.message).toMatch(reason);
+    expect(run.stdout).not.toContain("fp-test-key");
+  });
+
+  it("a check config that is not valid JSON never echoes the key", async () => {
+    const dir = tempDir();
+    const path = join(dir, "config.json");
+    writeFileSync(path, '{"account_id": "a", "api_key":fp-test-key-123}');
+    const run = await runCli(["check", "--config", path]);
+    expect(run.stdout).toMatch(/FAILED/);
+    expect(run.stdout + run.stderr).not.toContain("fp-test-key");
+  });
+});
