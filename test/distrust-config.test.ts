@@ -91,3 +91,24 @@ describe("Airbyte check on config problems (issue 14)", () => {
     expect(run.stdout + run.stderr).not.toContain("fp-test-key");
   });
 });
+
+describe("catalog schema (issue 14)", () => {
+  it("an invalid schema in the catalog names the file and the stream, exit 2", async () => {
+    const dir = tempDir();
+    const config = writeJson(dir, "config.json", base);
+    const catalog = writeJson(dir, "catalog.json", {
+      streams: [
+        {
+          tap_stream_id: "campaigns",
+          stream: "campaigns",
+          schema: { type: "object", properties: { id: { type: "no-such-type" } } },
+          metadata: [{ breadcrumb: [], metadata: { selected: true } }],
+        },
+      ],
+    });
+    const run = await runCli(["--config", config, "--catalog", catalog]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/catalog\.json.*stream "campaigns" has an invalid schema/);
+    expect(run.stderr).not.toMatch(/unexpected error/);
+  });
+});

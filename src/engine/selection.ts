@@ -53,7 +53,15 @@ export function resolveSelections(requests: SelectionRequest[], source: string):
     const fields = withRequiredFields(def, req.fields ?? null);
     const base = req.schema && typeof req.schema.properties === "object" ? req.schema : schemaOf(def);
     const schema = projectSchema(base, fields);
-    return { def, method, fields, schema, validate: validatorOf(def, base) };
+    let validate: ValidateFunction;
+    try {
+      validate = validatorOf(def, base);
+    } catch (error) {
+      throw new InputError(
+        `${source}: stream "${def.name}" has an invalid schema: ${(error as Error).message}`,
+      );
+    }
+    return { def, method, fields, schema, validate };
   });
 }
 
