@@ -768,6 +768,11 @@ async function shared() {
       "<= 1.15",
       ratio <= 1.15,
     );
+  } finally {
+    await sb.stop();
+  }
+}
+
 // ---------- 5. DuckDB destination ----------
 /** The same zero-latency sync, into a fresh DuckDB file vs Singer to /dev/null (median of RUNS each). */
 async function duckdb() {

@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
 import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevel, logLevelOf } from "./log.js";
+import { fatalWrite } from "./protocol/output.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -168,6 +169,14 @@ async function main(argv: string[]): Promise<void> {
         });
       },
     )
+    .check((args) => {
+      // `--state "$STATE"` with an unset variable must not silently mean "no state" (a full re-sync)
+      for (const flag of ["config", "catalog", "properties", "state"]) {
+        if (args[flag] === "")
+          throw new UsageError(`--${flag} was given an empty file name (an unset variable?)`);
+      }
+      return true;
+    })
     .strict()
     .version(VERSION)
     .alias("v", "version")
@@ -182,6 +191,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+// a closed stderr (EPIPE) must not crash with a stack trace; there is nowhere left to say why
+process.stderr.on("error", (error: NodeJS.ErrnoException) => fatalWrite("stderr", error));
 
 main(hideBin(process.argv)).catch((error: Error) => {
   if (error instanceof UsageError) {

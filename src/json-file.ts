@@ -15,8 +15,18 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${what} file ${path}: not valid JSON (${(error as Error).message})`);
+    // V8's message quotes the text around the error, which in a config file is the api_key: only a position
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InputError(
+      `${what} file ${path}: not valid JSON${at === undefined ? "" : ` (${where(text, Number(at))})`}`,
+    );
   }
+}
+
+function where(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -44,7 +44,9 @@ export class Redactor {
     this.secrets = secrets.filter((s): s is string => typeof s === "string" && s.length >= 4);
   }
   redact(text: string): string {
-    let out = text.replace(/(Bearer\s+)[^\s"',]+/gi, "$1****");
+    let out = text
+      .replace(/(Bearer\s+)[^\s"',]+/gi, "$1****")
+      .replace(/(\/\/)[^/\s@:]+:[^/\s@]+@/g, "$1****@");
     for (const secret of this.secrets) out = out.replaceAll(secret, "****");
     return out;
   }

@@ -86,7 +86,9 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     for (const f of result.failures) {
       const failureType = f.error instanceof TapError ? f.error.failureType : "system_error";
       const text = redactor.redact(`stream ${f.stream} failed: ${f.error.message}`);
-      await out.write(traceError(text, failureType, { stream: f.stream, ...stackOf(f.error, log) }));
+      await out.write(
+        traceError(text, failureType, { stream: f.stream, ...stackOf(f.error, log, redactor) }),
+      );
     }
     return result.failures.length ? 1 : 0;
   } catch (error) {
@@ -94,13 +96,16 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     const message = redactor.redact(
       error instanceof TapError ? error.message : `unexpected error: ${(error as Error).message}`,
     );
-    await out.write(traceError(message, failureType, stackOf(error, log)));
+    await out.write(traceError(message, failureType, stackOf(error, log, redactor)));
     return 1;
   }
 }
 
-function stackOf(error: unknown, log: Logger): { stack?: string } {
-  return log.enabled("debug") && error instanceof Error && error.stack ? { stack: error.stack } : {};
+/** The stack (debug only), redacted like every other output: a server's message may echo the key. */
+function stackOf(error: unknown, log: Logger, redactor: Redactor): { stack?: string } {
+  return log.enabled("debug") && error instanceof Error && error.stack
+    ? { stack: redactor.redact(error.stack) }
+    : {};
 }
 
 /** One cheap real call (GET /promoters?per_page=1), few retries: SUCCEEDED, or FAILED with what to fix. */

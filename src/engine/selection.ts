@@ -56,7 +56,15 @@ export function resolveSelections(requests: SelectionRequest[], source: string):
       req.schema && typeof req.schema.properties === "object" && Object.keys(req.schema.properties).length;
     const base = given ? req.schema! : schemaOf(def);
     const schema = projectSchema(base, fields);
-    return { def, method, fields, schema, validate: validatorOf(def, base) };
+    let validate: ValidateFunction;
+    try {
+      validate = validatorOf(def, base);
+    } catch (error) {
+      throw new InputError(
+        `${source}: stream "${def.name}" has an invalid schema: ${(error as Error).message}`,
+      );
+    }
+    return { def, method, fields, schema, validate };
   });
 }
 

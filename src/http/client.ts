@@ -234,29 +234,45 @@ export class HttpClient {
     | { ok: true; body: unknown }
     | { ok: false; cause: string; retryAfterMs?: number | undefined; rateLimited: boolean }
   > {
+    // request_timeout_s bounds the whole request, headers and body: a server dripping a byte at a time
+    // would otherwise keep undici's per-chunk body timeout from ever firing
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error("deadline")), this.options.timeoutMs);
+    const bounded = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const timedOut = () => ({
+      ok: false as const,
+      cause: `no complete response within ${this.options.timeoutMs / 1000} s`,
+      rateLimited: false,
+    });
     let response: Dispatcher.ResponseData;
-    try {
-      response = await request(url, this.dispatcher, {
-        method: "GET",
-        headers: this.headers,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-        signal,
-      });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      return { ok: false, cause: networkCause(error), rateLimited: false };
-    }
-    const status = response.statusCode;
-    seen.status = status;
     let text: string;
     try {
-      text = await response.body.text();
-      if (this.options.log.enabled("debug")) seen.bytes = Buffer.byteLength(text);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
+      try {
+        response = await request(url, this.dispatcher, {
+          method: "GET",
+          headers: this.headers,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+          signal: bounded,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (deadline.signal.aborted) return timedOut();
+        return { ok: false, cause: networkCause(error), rateLimited: false };
+      }
+      seen.status = response.statusCode;
+      try {
+        text = await response.body.text();
+        if (this.options.log.enabled("debug")) seen.bytes = Buffer.byteLength(text);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (deadline.signal.aborted) return timedOut();
+        return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
+      }
+    } finally {
+      clearTimeout(timer);
     }
+    const status = response.statusCode;
     if (status >= 200 && status < 300) {
       let body: unknown;
       try {

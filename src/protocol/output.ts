@@ -11,7 +11,7 @@ export class OutputWriter {
   constructor(private readonly out: NodeJS.WritableStream) {
     out.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") this.close();
-      else throw error;
+      else fatalWrite("stdout", error);
     });
     out.on("close", () => this.close());
   }
@@ -53,5 +53,15 @@ export class OutputWriter {
     if (this.closed) return;
     this.closed = true;
     for (const listener of this.closedListeners) listener();
+  }
+}
+
+/** Disk full (ENOSPC) or another write error on an output: one line, exit 1, no stack trace. */
+export function fatalWrite(what: string, error: NodeJS.ErrnoException): never {
+  try {
+    if (what !== "stderr")
+      process.stderr.write(`CRITICAL cannot write to ${what}: ${error.code ?? error.message}\n`);
+  } finally {
+    process.exit(1);
   }
 }

@@ -1,0 +1,34 @@
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CLI, tempDir, writeJson } from "./helpers/cli.js";
+
+describe("output write errors (issue 14)", () => {
+  it.skipIf(!existsSync("/dev/full"))(
+    "stdout on a full disk ends with one line and exit 1",
+    () => {
+      const config = writeJson(tempDir(), "config.json", { api_key: "k-123456", account_id: "acc" });
+      for (const args of [
+        ["demo"],
+        ["demo", "--airbyte"],
+        ["discover", "--config", config],
+        ["--config", config, "--discover"],
+      ]) {
+        const full = openSync("/dev/full", "w");
+        const run = spawnSync(process.execPath, [CLI, ...args], {
+          stdio: ["ignore", full, "pipe"],
+          encoding: "utf8",
+          timeout: 30_000,
+        });
+        closeSync(full);
+        expect(run.status, args.join(" ")).not.toBe(0);
+        expect(run.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
+        if (args[0] === "demo") {
+          expect(run.status).toBe(1);
+          expect(run.stderr).toMatch(/CRITICAL cannot write to stdout: ENOSPC/);
+        }
+      }
+    },
+    60_000,
+  );
+});
