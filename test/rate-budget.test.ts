@@ -87,8 +87,11 @@ describe("RateBudget", () => {
     expect(budget.slowDown(1_000)).toBe(false);
     expect(budget.limit).toBe(90);
     expect(budget.decreases).toBe(1);
-    // a request granted after the cut and still answered 429: the lower rate is still too fast
+    // a request granted after the cut, answered 429 within the episode: still the same signal
     vi.setSystemTime(1_500);
+    expect(budget.slowDown(1_001)).toBe(false);
+    // and after it: the lower rate is still too fast
+    vi.setSystemTime(1_000 + RateBudget.EPISODE_MS);
     expect(budget.slowDown(1_001)).toBe(true);
     expect(budget.limit).toBeLessThan(90);
     expect(budget.decreases).toBe(2);
@@ -97,8 +100,8 @@ describe("RateBudget", () => {
   it("never cuts below the floor", () => {
     const budget = new RateBudget(400, 60_000);
     for (let i = 0; i < 100; i++) {
-      vi.setSystemTime(i + 1);
-      budget.slowDown(i + 1);
+      vi.setSystemTime((i + 1) * RateBudget.EPISODE_MS);
+      budget.slowDown(Date.now());
     }
     expect(budget.decreases).toBe(100);
     expect(budget.floor).toBe(100);
@@ -109,8 +112,8 @@ describe("RateBudget", () => {
   it("recovers to the configured rate within RECOVERY_MS of answered requests once 429s stop", () => {
     const budget = new RateBudget(400, 60_000);
     for (let i = 0; i < 50; i++) {
-      vi.setSystemTime(i + 1);
-      budget.slowDown(i + 1);
+      vi.setSystemTime((i + 1) * RateBudget.EPISODE_MS);
+      budget.slowDown(Date.now());
     }
     expect(budget.limit).toBe(100);
     const from = Date.now();
@@ -140,6 +143,18 @@ describe("RateBudget", () => {
       else budget.speedUp();
     }
     expect(budget.limit).toBeGreaterThan(300);
+  });
+
+  it("cuts once for the sporadic 429s of one burst of grants, not down to the floor", () => {
+    const budget = new RateBudget(400, 60_000);
+    // 400 requests granted 1 ms apart, each answered 16 ms later, every 10th with a 429
+    for (let n = 1; n <= 400; n++) {
+      vi.setSystemTime(n + 16);
+      if (n % 10 === 0) budget.slowDown(n);
+      else budget.speedUp();
+    }
+    expect(budget.decreases).toBe(1);
+    expect(budget.limit).toBeGreaterThanOrEqual(360);
   });
 
   it("grants at the cut limit: a full window grants nothing until enough requests leave it", async () => {

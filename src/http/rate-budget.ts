@@ -12,9 +12,11 @@ export type Release = () => void;
  *
  * The limit itself is an AIMD controller, because the account's quota is shared with clients we cannot see:
  * - multiplicative decrease: a 429 cuts the limit by `DECREASE` (`slowDown`), once per episode. An episode
- *   is the set of requests granted before the last cut: their 429s answer the rate we had then, so 16 of
- *   them in flight together are one signal, not sixteen. Only a request granted after the cut can say that
- *   the lower rate is still too fast.
+ *   is the set of requests granted before the last cut, and every 429 within `EPISODE_MS` of it: their
+ *   429s answer the rate we had then, so 16 of them in flight together are one signal, not sixteen. Only a
+ *   request granted after the cut, answered 429 after the episode, can say the lower rate is still too fast.
+ *   (Without the time bound, sporadic 429s inside one burst of grants cut the limit to the floor within a
+ *   second, and a window full of that burst's grants then blocks the next ones for a whole window.)
  * - additive increase: every answered request (`speedUp`) raises the limit in proportion to the time since
  *   the last change, `target` per `RECOVERY_MS`, so once the 429s stop the limit is back at the configured
  *   rate within `RECOVERY_MS` (from any point, however deep the cut), and never above it.
@@ -42,6 +44,8 @@ export class RateBudget {
   /** 429 episodes so far (each one cut the limit once) */
   decreases = 0;
 
+  /** 429s this soon after a cut are part of its episode */
+  static readonly EPISODE_MS = 2_000;
   /** a 429 keeps this share of the limit */
   static readonly DECREASE = 0.9;
   /** the limit climbs back from the floor to the target within this long of answered requests */
@@ -105,9 +109,9 @@ export class RateBudget {
    * granted before that cut are the same episode and change nothing. Returns whether it cut.
    */
   slowDown(grantedAt: number = Date.now()): boolean {
-    if (grantedAt <= this.cutAt) return false;
-    this.speedUp(); // count the recovery earned up to now before cutting from it
     const now = Date.now();
+    if (grantedAt <= this.cutAt || now - this.cutAt < RateBudget.EPISODE_MS) return false;
+    // recovery is earned by answered requests (`speedUp`); 429s alone never raise the limit
     this.limitNow = Math.max(this.floor, this.limitNow * RateBudget.DECREASE);
     // requests granted up to this instant were sent at the old rate: their 429s are this episode
     this.cutAt = now;
