@@ -172,7 +172,8 @@ async function main(argv: string[]): Promise<void> {
     .check((args) => {
       // `--state "$STATE"` with an unset variable must not silently mean "no state" (a full re-sync)
       for (const flag of ["config", "catalog", "properties", "state"]) {
-        if (args[flag] === "")
+        const value = args[flag];
+        if (value === "" || (Array.isArray(value) && value.includes("")))
           throw new UsageError(`--${flag} was given an empty file name (an unset variable?)`);
       }
       return true;

@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   protocol: ["core", "generated", "engine", "protocol"],
   destination: ["core", "generated", "engine", "protocol", "destination"],
   app: ["core", "generated", "http", "engine", "protocol", "destination", "app"],
-  cli: ["core", "app"],
+  cli: ["core", "app", "protocol"],
   sandbox: ["generated", "sandbox"],
   generated: ["generated"],
 };
