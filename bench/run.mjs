@@ -291,14 +291,17 @@ async function runProcess({ args, stdout = "count", timeoutMs = 300_000, what, o
   }
   // the tap's own per-stream summary, for runs whose stdout is not counted here
   let summaryRecords = 0;
-  for (const m of stderr.matchAll(/^INFO [a-z_]+: (\d+) records, /gm)) summaryRecords += Number(m[1]);
+  // `<time> INFO <stream>: finished: N records, P pages, …` (the time is absent in older builds)
+  for (const m of stderr.matchAll(/^(?:\S+ )?INFO [a-z_]+: finished: (\d+) records, /gm))
+    summaryRecords += Number(m[1]);
   const baselineRecords = /baseline: (\d+) records/.exec(stderr)?.[1];
   const summary =
     /sync done in [\d.]+ s: (\d+) requests, (\d+) retries, (\d+) rate-limited, (\d+) cancelled, (\d+) requested ahead and unused/.exec(
       stderr,
     );
   let pages = 0;
-  for (const m of stderr.matchAll(/^INFO [a-z_]+: \d+ records, (\d+) pages in /gm)) pages += Number(m[1]);
+  for (const m of stderr.matchAll(/^(?:\S+ )?INFO [a-z_]+: finished: \d+ records, (\d+) pages/gm))
+    pages += Number(m[1]);
   return {
     wallMs: exit.t - t0,
     pages,
