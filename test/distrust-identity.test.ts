@@ -42,3 +42,19 @@ describe("HttpClient bodies (issue 14)", () => {
     expect(await http.getJson("company/promo_codes", [])).toEqual([{ id: "9007199254740993" }]);
   });
 });
+
+describe("parseJson's fast path", () => {
+  it("ignores digits inside strings (hashes, hex ids) and still catches long numbers after [ , :", () => {
+    const hash = '{"avatar":"https://x/e3431ff5cd14e458ee9e2523","id":1,"n":12345678901234567}';
+    expect(parseJson(hash)).toEqual({
+      avatar: "https://x/e3431ff5cd14e458ee9e2523",
+      id: 1,
+      n: "12345678901234567",
+    });
+    expect(parseJson("[9007199254740993, 1e400]")).toEqual(["9007199254740993", "1e400"]);
+    expect(parseJson('{"a":[1,2],"b":"1234567890123456789"}')).toEqual({
+      a: [1, 2],
+      b: "1234567890123456789",
+    });
+  });
+});

@@ -85,8 +85,11 @@ export async function* paginate(
     pending.push({ page, body, ahead, cancel });
   };
   let previousIds: Set<unknown> | undefined;
-  // every row key of this list so far (one pass of one stream): a page of nothing new is a loop
-  const seen = new Set<unknown>();
+  // the row keys of this list's recent pages (one pass of one stream): a page of nothing new is a loop. Only the
+  // last LOOP_WINDOW pages are kept: every key of a 500k-row list grew the peak RSS by tens of MB, and a server
+  // that ignores `page` repeats a window far shorter than that; longer loops hit the page-count limit.
+  const recent: Array<Set<unknown>> = [];
+  const seen = { has: (key: unknown) => recent.some((page) => page.has(key)) };
   let fullPages = 0;
   let lastPage = Number.POSITIVE_INFINITY;
   let next = req.startPage ?? 1;
@@ -122,7 +125,8 @@ export async function* paginate(
           `page ${page} holds only rows already read in this list: the API is not paginating; stopped`,
         );
       }
-      for (const id of ids) seen.add(id);
+      recent.push(ids);
+      if (recent.length > LOOP_WINDOW) recent.shift();
       const total = totalOf(body, req);
       if (total.total !== undefined) {
         const limit = Math.ceil(total.total / req.pageSize) * 2 + 10;
@@ -151,6 +155,9 @@ export async function* paginate(
     req.prefetch?.close();
   }
 }
+
+/** pages whose row keys the loop guard remembers */
+const LOOP_WINDOW = 64;
 
 /** pages ahead allowed per full page read, inverted: at most one page in this many is requested ahead */
 export const AHEAD_PER_FULL_PAGES = 20;

@@ -1,9 +1,11 @@
 /**
  * JSON.parse that keeps ids exact: integers beyond 2^53 (and numbers JSON.parse would turn into Infinity,
  * like `1e400`) become strings holding the digits as sent, instead of a neighbouring float or null. Bodies
- * without a long digit run (nearly all) take JSON.parse directly, so the fast path costs one regex scan.
+ * without a long number (nearly all) take JSON.parse directly, so the fast path costs one regex scan. The scan
+ * looks only at number tokens (after `:`, `,` or `[`): hex ids and hashes in strings ("e3431ff5…") matched a
+ * bare `e\d{3}` and sent most bodies down the slow path (6 % of a sync's CPU).
  */
-const SUSPECT = /\d{16}|[eE][+-]?\d{3}/;
+const SUSPECT = /[:,[]\s*-?(?:\d{16}|[\d.]+[eE][+-]?\d{3})/;
 
 export function parseJson(text: string): unknown {
   if (!SUSPECT.test(text)) return JSON.parse(text);
