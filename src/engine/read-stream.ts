@@ -273,7 +273,10 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
       const next = estimate.windowDone(event.list, windowRows);
       windowRows = 0;
       // refined after each window, sent only when it changes
-      if (next !== undefined && next !== sent) await ctx.estimate((sent = next));
+      if (next !== undefined && next !== sent) {
+        sent = next;
+        await ctx.estimate(next);
+      }
       last = laterOf(last, window.start);
       ctx.progress({ unit: "windows", total: windows.length, done: ++windowsDone });
       await ctx.checkpoint(bookmarkState("window_start", last));
@@ -347,7 +350,10 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
     if (total !== undefined && parentTotal === undefined) {
       parentTotal = total;
       // one request per parent, one row per request: the parents this sync reads are its rows
-      if (!def.paginated) await ctx.estimate((sent = Math.max(0, parentTotal - resumedAt)));
+      if (!def.paginated) {
+        sent = Math.max(0, parentTotal - resumedAt);
+        await ctx.estimate(sent);
+      }
     }
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
     const lists = keys.map((key) => childPages(ctx, def, String(key)));
@@ -368,7 +374,10 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
     const read = parentsDone - resumedAt;
     if (def.paginated && parentTotal !== undefined && read > 0) {
       const next = rows + Math.round((rows / read) * Math.max(0, parentTotal - parentsDone));
-      if (next !== sent) await ctx.estimate((sent = next));
+      if (next !== sent) {
+        sent = next;
+        await ctx.estimate(next);
+      }
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1, page_size: ctx.config.pageSize } });
   }
