@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
+import { startSandbox } from "../src/sandbox/server.js";
+import { catalogOf, runCli, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
 import { expectNoSecrets, SecretLeak, secretLeaks, secretsOfRun } from "./helpers/secrets.js";
 
 /**
@@ -74,3 +75,46 @@ describe("every CLI run of the suite is scanned", () => {
     expect(await thrown).toBeInstanceOf(SecretLeak);
   });
 });
+
+describe("the paths most likely to leak, scanned end to end", () => {
+  it("debug logs, a failed stream's TRACE stack trace and a failed check hold neither secret", async () => {
+    const sandbox = await startSandbox({ size: 5, seed: 3, apiKey: KEY });
+    try {
+      const dir = tempDir();
+      const config = writeJson(
+        dir,
+        "config.json",
+        sandbox.tapConfig({ max_retries: 0, backoff_base_s: 0.01 }),
+      );
+      // promoter_details reads GET /promoters/{id}, whose bodies carry password_setup_url
+      const catalog = writeJson(dir, "catalog.json", catalogOf(["promoter_details"]));
+      const singer = await runCli(["--config", config, "--catalog", catalog, "--log-level", "debug"]);
+      expect(singer.code, singer.stderr).toBe(0);
+      expect(singer.stderr).toMatch(/DEBUG GET company\/promoters\/\{?\w+\}?/);
+      expect(singer.messages.filter((m) => m.type === "RECORD")).toHaveLength(5);
+
+      const discover = await runCli(["discover", "--config", config]);
+      const streams = (discover.messages[0]!.catalog as { streams: Array<Record<string, unknown>> }).streams;
+      const configured = writeJson(dir, "configured.json", {
+        streams: streams
+          .filter((s) => s.name === "promoter_details")
+          .map((stream) => ({ stream, sync_mode: "full_refresh", destination_sync_mode: "append" })),
+      });
+      sandbox.faults.add({ kind: "500", path: "company/promoters/", count: 1000 });
+      const failed = await runCli(["read", "--debug", "--config", config, "--catalog", configured]);
+      expect(failed.code).toBe(1);
+      const errors = failed.messages.filter((m) => m.type === "TRACE" && (m.trace as Msg).type === "ERROR");
+      expect((errors[0]?.trace as { error: Msg }).error.stack_trace).toEqual(expect.any(String));
+      sandbox.faults.clear();
+
+      sandbox.faults.add({ kind: "401", count: 10 });
+      const check = await runCli(["check", "--debug", "--config", config]);
+      sandbox.faults.clear();
+      expect(check.messages.at(-1)).toMatchObject({ connectionStatus: { status: "FAILED" } });
+    } finally {
+      await sandbox.close();
+    }
+  }, 60_000);
+});
+
+type Msg = Record<string, unknown>;
