@@ -104,7 +104,8 @@ describe("the paths most likely to leak, scanned end to end", () => {
       const failed = await runCli(["read", "--debug", "--config", config, "--catalog", configured]);
       expect(failed.code).toBe(1);
       const errors = failed.messages.filter((m) => m.type === "TRACE" && (m.trace as Msg).type === "ERROR");
-      expect((errors[0]?.trace as { error: Msg }).error.stack_trace).toEqual(expect.any(String));
+      expect(errors.length, failed.stdout).toBeGreaterThan(0);
+      expect((errors[0]!.trace as { error: Msg }).error.stack_trace).toEqual(expect.any(String));
       sandbox.faults.clear();
 
       sandbox.faults.add({ kind: "401", count: 10 });
