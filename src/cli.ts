@@ -4,8 +4,9 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
-import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevel, logLevelOf } from "./log.js";
+import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevel, logLevelOf, Redactor } from "./log.js";
 import { fatalWrite } from "./protocol/output.js";
+import { singerLogLine } from "./protocol/singer.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -185,8 +186,9 @@ async function main(argv: string[]): Promise<void> {
     .alias("h", "help")
     .epilogue("Docs, configuration and troubleshooting: README.md")
     .fail((message, error) => {
-      // throwing stops yargs from running a command after a usage error
-      throw error ?? new UsageError(message);
+      // throwing stops yargs from running a command after a usage error; yargs' own errors (a flag without
+      // its value) are usage errors too, not "unexpected"
+      throw error && error.name !== "YError" ? error : new UsageError(message ?? error.message);
     })
     .parseAsync();
 }
@@ -196,14 +198,39 @@ class UsageError extends Error {}
 // a closed stderr (EPIPE) must not crash with a stack trace; there is nowhere left to say why
 process.stderr.on("error", (error: NodeJS.ErrnoException) => fatalWrite("stderr", error));
 
+/**
+ * `--log-format` as given, read off the raw arguments: a usage error is found before (or instead of) yargs
+ * parsing them, and must still be one line of the format asked for.
+ */
+function logFormatOf(argv: string[]): LogFormat {
+  let format: LogFormat = "text";
+  argv.forEach((arg, i) => {
+    const value = arg === "--log-format" ? argv[i + 1] : arg.startsWith("--log-format=") ? arg.slice(13) : "";
+    if (value === "json" || value === "text") format = value;
+  });
+  return format;
+}
+
+/**
+ * One CRITICAL line on stderr (yargs' multi-line messages joined), in the asked format; no config is loaded
+ * yet, so only Bearer tokens are known to redact.
+ */
+function critical(message: string): void {
+  const line = singerLogLine(
+    "fatal",
+    new Redactor([]).redact(message).replace(/\s*\n\s*/g, " "),
+    {},
+    logFormatOf(hideBin(process.argv)),
+  );
+  process.stderr.write(line);
+}
+
 main(hideBin(process.argv)).catch((error: Error) => {
   if (error instanceof UsageError) {
-    process.stderr.write(
-      `${new Date().toISOString()} CRITICAL ${error.message} (run with --help for usage)\n`,
-    );
+    critical(`${error.message} (run with --help for usage)`);
     process.exitCode = 2;
     return;
   }
-  process.stderr.write(`${new Date().toISOString()} CRITICAL unexpected error: ${error.message}\n`);
+  critical(`unexpected error: ${error.message}`);
   process.exitCode = 1;
 });

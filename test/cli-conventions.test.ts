@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { FAULT_KINDS } from "../src/sandbox/faults.js";
 import { VERSION } from "../src/version.js";
 import { CLI, tempDir, writeJson } from "./helpers/cli.js";
+import { expectNoSecrets } from "./helpers/secrets.js";
 
 /** The command-line habits of the Singer/Meltano/Airbyte ecosystem, run through the built CLI. */
 const exec = promisify(execFile);
@@ -12,16 +13,20 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith("TAP_FIRSTPROMOTER_")),
   );
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], {
-      env: { ...clean, ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  const result = await exec(process.execPath, [CLI, ...args], {
+    env: { ...clean, ...env },
+    timeout: 30_000,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+  // the suite-wide secret scan (issue 14), also for runs made without runCli
+  expectNoSecrets({ stdout: result.stdout, stderr: result.stderr }, args, { env: { ...clean, ...env } });
+  return result;
 }
 
 /** Option rows of a yargs help text: `  -h, --help   Show help   [boolean]`. */

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CLI, tempDir, writeJson } from "./helpers/cli.js";
+import { expectNoSecrets } from "./helpers/secrets.js";
 
 describe("output write errors (issue 14)", () => {
   it.skipIf(!existsSync("/dev/full"))(
@@ -21,6 +22,7 @@ describe("output write errors (issue 14)", () => {
           timeout: 30_000,
         });
         closeSync(full);
+        expectNoSecrets({ stderr: run.stderr }, args);
         expect(run.status, args.join(" ")).not.toBe(0);
         expect(run.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
         if (args[0] === "demo") {

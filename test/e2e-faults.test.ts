@@ -15,6 +15,7 @@ import {
   tempDir,
   writeJson,
 } from "./helpers/cli.js";
+import { expectNoSecrets } from "./helpers/secrets.js";
 
 const SECRET = "sk_live_9f8e7d6c5b4a_SECRET";
 type Row = Record<string, unknown>;
@@ -268,6 +269,10 @@ describe("stdout and signals", () => {
     expect(readFileSync(`${out}.out`, "utf8").trim().split("\n")).toHaveLength(5);
     expect(readFileSync(`${out}.code`, "utf8").trim()).toBe("141");
     expect(readFileSync(`${out}.err`, "utf8")).not.toMatch(/ERROR|CRITICAL|EPIPE|\n\s+at /);
+    expectNoSecrets(
+      { stdout: readFileSync(`${out}.out`, "utf8"), stderr: readFileSync(`${out}.err`, "utf8") },
+      ["--config", cfg],
+    );
   }, 30_000);
 
   it("on SIGTERM stops fetching, ends with the last STATE and exits non-zero", async () => {

@@ -165,6 +165,67 @@ describe("Airbyte progress", () => {
     expect(estimates).toEqual([{ name: "promoter_details", type: "STREAM", row_estimate: PROMOTERS }]);
   }, 30_000);
 
+  it("sends valid TRACE ESTIMATEs for reports, child streams and single-page lists; the last is exact", async () => {
+    const fast = writeJson(dir, "estimate-config.json", sandbox.tapConfig({ requests_per_minute: 100_000 }));
+    const discover = await runCli(["discover", "--config", fast]);
+    const streams = (discover.messages[0]!.catalog as { streams: Array<Record<string, unknown>> }).streams;
+    const catalog = writeJson(dir, "airbyte-all.json", {
+      streams: streams.map((stream) => ({
+        stream,
+        sync_mode: (stream.supported_sync_modes as string[]).at(-1),
+        destination_sync_mode: "append",
+      })),
+    });
+    const run = await runCli(["read", "--config", fast, "--catalog", catalog]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const m of run.messages) expect(airbyteProblems(m), JSON.stringify(m)).toEqual([]);
+    const records = new Map<string, number>();
+    const estimates = new Map<string, number[]>();
+    const firstRecord = new Map<string, number>();
+    const firstEstimate = new Map<string, number>();
+    run.messages.forEach((m, i) => {
+      if (m.type === "RECORD") {
+        const name = (m.record as { stream: string }).stream;
+        records.set(name, (records.get(name) ?? 0) + 1);
+        if (!firstRecord.has(name)) firstRecord.set(name, i);
+      }
+      const trace = m.trace as {
+        type: string;
+        estimate?: { name: string; type: string; row_estimate: number };
+      };
+      if (m.type === "TRACE" && trace.type === "ESTIMATE") {
+        const { name, type, row_estimate } = trace.estimate!;
+        expect(type).toBe("STREAM");
+        estimates.set(name, [...(estimates.get(name) ?? []), row_estimate]);
+        if (!firstEstimate.has(name)) firstEstimate.set(name, i);
+      }
+    });
+    // the size is known before the first row: account-wide report (one row per period), one row per parent,
+    // a list that fits one page
+    for (const name of ["reports_overview", "promoter_details", "campaigns", "payouts_stats"]) {
+      expect(estimates.get(name), name).toEqual([records.get(name)]);
+      expect(firstEstimate.get(name)!, name).toBeLessThan(firstRecord.get(name)!);
+    }
+    // extrapolated and refined as windows or parent pages are read; exact once all are read
+    const refined = [
+      "reports_campaigns",
+      "reports_promoters",
+      "reports_traffic_sources",
+      "reports_urls",
+      "promoter_payout_methods",
+      "referral_links",
+      "webhook_deliveries",
+    ];
+    for (const name of refined) {
+      expect(records.get(name), name).toBeGreaterThan(0);
+      expect(estimates.get(name)?.at(-1), name).toBe(records.get(name));
+    }
+    expect(estimates.get("reports_promoters")!.length).toBeGreaterThan(1);
+    // a list of several pages without a total in the body has no size to tell
+    expect(records.get("commissions")).toBeGreaterThan(100);
+    expect(estimates.has("commissions")).toBe(false);
+  }, 60_000);
+
   it("an interrupted read ends its running stream INCOMPLETE", async () => {
     const discover = await runCli(["discover", "--config", config]);
     const streams = (discover.messages[0]!.catalog as { streams: Array<Record<string, unknown>> }).streams;

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CLI, tempDir } from "./helpers/cli.js";
+import { expectNoSecrets } from "./helpers/secrets.js";
 
 /**
  * The README's quick start, run as written in an empty directory outside the clone, with `tap-firstpromoter`
@@ -58,6 +59,13 @@ describe("README quick start", () => {
     );
 
     const config = JSON.parse(readFileSync(join(work, "config.json"), "utf8")) as Record<string, string>;
+    // the suite-wide secret scan (issue 14): the syncs' output and state hold neither the key nor a setup URL
+    expectNoSecrets(
+      Object.fromEntries(
+        ["sync-1.jsonl", "sync-2.jsonl", "state.json"].map((f) => [f, readFileSync(join(work, f), "utf8")]),
+      ),
+      ["--config", join(work, "config.json")],
+    );
     expect(config.base_url).toBe(`http://127.0.0.1:${port}/api/v2`);
     const records = Number(stdout.trim().split("\n")[0]);
     expect(records).toBeGreaterThan(100);

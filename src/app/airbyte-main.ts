@@ -50,7 +50,7 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     redactor = new Redactor([config.apiKey]);
     log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
     warnUnknownKeys(log, config);
-    if (args.command === "check") return await check(config, out, log);
+    if (args.command === "check") return await check(config, out, log, redactor);
     if (args.command === "discover") {
       await out.write(`${JSON.stringify({ type: "CATALOG", catalog: airbyteCatalog() })}\n`);
       return 0;
@@ -109,7 +109,7 @@ function stackOf(error: unknown, log: Logger, redactor: Redactor): { stack?: str
 }
 
 /** One cheap real call (GET /promoters?per_page=1), few retries: SUCCEEDED, or FAILED with what to fix. */
-async function check(config: Config, out: OutputWriter, log: Logger): Promise<number> {
+async function check(config: Config, out: OutputWriter, log: Logger, redactor: Redactor): Promise<number> {
   const http = connect(config, log, { maxRetries: 2, timeoutMs: Math.min(config.requestTimeoutMs, 30_000) });
   try {
     await http.getJson("company/promoters", [["per_page", "1"]]);
@@ -125,7 +125,8 @@ async function check(config: Config, out: OutputWriter, log: Logger): Promise<nu
           : error.kind === "retries_exhausted"
             ? `could not reach ${config.baseUrl}: check base_url and the network`
             : "unexpected answer from the API";
-    await out.write(connectionStatus("FAILED", `${hint} (${error.message})`));
+    // the server's message may echo the key (an error body quoting the Authorization header)
+    await out.write(connectionStatus("FAILED", redactor.redact(`${hint} (${error.message})`)));
     return 0;
   } finally {
     await http.close();

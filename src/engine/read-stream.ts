@@ -8,7 +8,7 @@ import { readInOrder, START_ALL } from "./in-order.js";
 import { type Page, paginate, type Row } from "./paginator.js";
 import type { Prefetch } from "./prefetch.js";
 import type { RecordShaper } from "./records.js";
-import { reportWindows } from "./report-windows.js";
+import { ReportEstimate, reportWindows } from "./report-windows.js";
 import type { Selection } from "./selection.js";
 import type { StreamState } from "./state.js";
 
@@ -63,10 +63,16 @@ function listRequest(ctx: StreamContext, def: StreamDef, extra: Query = [], star
   };
 }
 
-async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<void> {
+/**
+ * Emits a page's rows. `whole`: the stream is this one list read from page 1, so a first page that is also
+ * the last (unpaginated, or short) is the stream's exact size, sent as its estimate before its rows.
+ */
+async function emitPage(ctx: StreamContext, page: Page, whole = false): Promise<void> {
   if (page.total !== undefined && page.page === 1) {
     ctx.progress({ unit: "records", total: page.total });
     await ctx.estimate(page.total);
+  } else if (whole && page.page === 1 && isLastPage(ctx, page)) {
+    await ctx.estimate(page.rows.length);
   }
   if (ctx.selection.def.envelope === "snapshot") {
     for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
@@ -76,14 +82,19 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
       `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
     );
   }
-  await ctx.emitRows(ctx.shaper.shape(page.rows, extra));
+  await ctx.emitRows(ctx.shaper.shape(page.rows));
+}
+
+/** The paginator stops after a page shorter than the page size (the API has no page-count metadata). */
+function isLastPage(ctx: StreamContext, page: Page): boolean {
+  return !ctx.selection.def.paginated || page.rows.length < ctx.config.pageSize;
 }
 
 /** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
 async function readFullTable(ctx: StreamContext): Promise<void> {
   const start = resumePage(ctx);
   for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
-    await emitPage(ctx, page);
+    await emitPage(ctx, page, start === 1);
     if (ctx.selection.def.paginated) {
       await ctx.checkpoint({ offset: { page: page.page + 1, page_size: ctx.config.pageSize } });
     }
@@ -174,7 +185,7 @@ async function readByDates(ctx: StreamContext, incremental: boolean): Promise<vo
           }
         }
       }
-      await emitPage(ctx, page);
+      await emitPage(ctx, page, passes.length === 1 && startPage === 1);
       if (!incremental) {
         await ctx.checkpoint({
           offset: { page: page.page + 1, from: from ?? "", page_size: config.pageSize },
@@ -238,6 +249,10 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
   const windows = [...reportWindows(from, signpost, groupBy)];
   let windowsDone = 0;
   ctx.progress({ unit: "windows", total: windows.length, done: 0 });
+  const estimate = new ReportEstimate(windows, groupBy, report.entityField !== undefined);
+  let sent = estimate.initial();
+  if (sent !== undefined) await ctx.estimate(sent);
+  let windowRows = 0;
   const lists = windows.map((window) => {
     const query: Query = [
       ...report.columns.map((c) => ["columns[]", c] as const),
@@ -252,8 +267,16 @@ async function readReport(ctx: StreamContext, incremental: boolean): Promise<voi
     if ("item" in event) {
       const page = event.item;
       page.rows = flattenReport(page.rows, report.entityField, window.start, window.end, groupBy);
+      windowRows += page.rows.length;
       await emitPage(ctx, page);
     } else {
+      const next = estimate.windowDone(event.list, windowRows);
+      windowRows = 0;
+      // refined after each window, sent only when it changes
+      if (next !== undefined && next !== sent) {
+        sent = next;
+        await ctx.estimate(next);
+      }
       last = laterOf(last, window.start);
       ctx.progress({ unit: "windows", total: windows.length, done: ++windowsDone });
       await ctx.checkpoint(bookmarkState("window_start", last));
@@ -313,9 +336,12 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
   const link = def.parent!;
   const start = resumePage(ctx);
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
-  let parentsDone = (start - 1) * ctx.config.pageSize;
+  const resumedAt = (start - 1) * ctx.config.pageSize;
+  let parentsDone = resumedAt;
   let parentsSeen = parentsDone;
   let parentTotal: number | undefined;
+  let rows = 0;
+  let sent: number | undefined;
   for await (const parentPage of parents) {
     parentsSeen += parentPage.rows.length;
     // the parent count is known from the API's total, or once a short page ends the parent list
@@ -323,8 +349,11 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
     const total = parentPage.total ?? (last ? parentsSeen : undefined);
     if (total !== undefined && parentTotal === undefined) {
       parentTotal = total;
-      // one request per parent, one row per request: the parent count is the row count
-      if (!def.paginated) await ctx.estimate(parentTotal);
+      // one request per parent, one row per request: the parents this sync reads are its rows
+      if (!def.paginated) {
+        sent = Math.max(0, parentTotal - resumedAt);
+        await ctx.estimate(sent);
+      }
     }
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
     const lists = keys.map((key) => childPages(ctx, def, String(key)));
@@ -337,7 +366,18 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
       }
       if (event.item.length === 0) continue;
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
+      rows += event.item.length;
       await ctx.emitRows(ctx.shaper.shape(event.item, extra));
+    }
+    // a child list has no size of its own: once the parent count is known, the rows per parent read so far
+    // times the parents left (refined after every parent page, sent when it changes)
+    const read = parentsDone - resumedAt;
+    if (def.paginated && parentTotal !== undefined && read > 0) {
+      const next = rows + Math.round((rows / read) * Math.max(0, parentTotal - parentsDone));
+      if (next !== sent) {
+        sent = next;
+        await ctx.estimate(next);
+      }
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1, page_size: ctx.config.pageSize } });
   }

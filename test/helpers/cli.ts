@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expectNoSecrets } from "./secrets.js";
 
 /** The built CLI: end-to-end tests run exactly what users run (`npm test` builds first). */
 export const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
@@ -27,19 +28,52 @@ export function writeJson(dir: string, name: string, value: unknown): string {
   return path;
 }
 
-export function spawnCli(args: string[], cwd?: string): ChildProcess {
+function launch(args: string[], cwd?: string): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     ...(cwd ? { cwd } : {}),
   });
 }
 
-/** Runs the CLI to completion; `onLine` sees each stdout line as it arrives (to kill mid-sync). */
+/** `sandbox` prints a tap config, key included, on purpose: the one command whose output may hold it. */
+const scanned = (args: string[]) => args[0] !== "sandbox";
+
+/**
+ * The CLI as a child process, for tests that drive it themselves. Its outputs are scanned for secrets when
+ * it ends; a leak is thrown outside the test's own code (an unhandled error, which fails the run), since
+ * the test may never await anything of the child's.
+ */
+export function spawnCli(args: string[], cwd?: string): ChildProcess {
+  const child = launch(args, cwd);
+  if (!scanned(args)) return child;
+  const seen = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (chunk: Buffer | string) => {
+    seen.stdout += String(chunk);
+  });
+  child.stderr!.on("data", (chunk: Buffer | string) => {
+    seen.stderr += String(chunk);
+  });
+  child.on("close", () => {
+    try {
+      expectNoSecrets(seen, args, cwd ? { cwd } : {});
+    } catch (leak) {
+      setImmediate(() => {
+        throw leak;
+      });
+    }
+  });
+  return child;
+}
+
+/**
+ * Runs the CLI to completion; `onLine` sees each stdout line as it arrives (to kill mid-sync). Rejects when
+ * stdout or stderr holds a secret of the run (test/helpers/secrets.ts): every end-to-end run is scanned.
+ */
 export function runCli(
   args: string[],
   options: { onLine?: (line: string, child: ChildProcess) => void; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
-  const child = spawnCli(args, options.cwd);
+  const child = launch(args, options.cwd);
   let stdout = "";
   let stderr = "";
   let pending = "";
@@ -59,6 +93,12 @@ export function runCli(
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      try {
+        if (scanned(args)) expectNoSecrets({ stdout, stderr }, args, options.cwd ? { cwd: options.cwd } : {});
+      } catch (leak) {
+        reject(leak);
+        return;
+      }
       resolve({ code, signal, stdout, stderr, messages: parseLines(stdout) });
     });
   });
