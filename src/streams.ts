@@ -4,6 +4,8 @@
  * a named option below. Paths are relative to `base_url` (default https://api.firstpromoter.com/api/v2).
  */
 
+import type { ErrorOverrides } from "./http/error-policy.js";
+
 /** Where the rows sit in a 2xx body. */
 export type Envelope =
   /** a bare JSON array of rows (most lists) */
@@ -67,6 +69,8 @@ export interface StreamDef {
   totalFrom?: string;
   /** fields removed from every row before it leaves the tap (live credentials) */
   drop?: string[];
+  /** this stream's exceptions to the error table (src/http/error-policy.ts), by HTTP status */
+  onError?: ErrorOverrides;
 }
 
 const REPORT_COLUMNS = [
@@ -225,6 +229,8 @@ export const STREAMS: readonly StreamDef[] = [
     primaryKey: ["id"],
     paginated: true,
     selectedByDefault: true,
+    // served outside the v2 API: an account without custom statuses has no such list, which is no failure
+    onError: { 404: "skip-stream" },
   },
   {
     name: "batch_processes",

@@ -1,4 +1,5 @@
 import type { HttpClient, Query } from "../http/client.js";
+import { classify } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
 import { Fifo } from "./fifo.js";
@@ -120,7 +121,7 @@ export async function* paginate(
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
       if (fresh.every((r) => seen.has(rowKey(r)))) {
         throw new HttpError(
-          "bad_envelope",
+          classify("bad_envelope"),
           endpoint,
           `page ${page} holds only rows already read in this list: the API is not paginating; stopped`,
         );
@@ -132,7 +133,7 @@ export async function* paginate(
         const limit = Math.ceil(total.total / req.pageSize) * 2 + 10;
         if (page > limit) {
           throw new HttpError(
-            "bad_envelope",
+            classify("bad_envelope"),
             endpoint,
             `page ${page} is past what the reported total of ${total.total} rows allows (${limit} pages); stopped`,
           );
@@ -206,7 +207,7 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
       break;
   }
   throw new HttpError(
-    "bad_envelope",
+    classify("bad_envelope"),
     endpoint,
     `unexpected response shape: expected ${expectation(req.envelope)}, got ${shapeOf(body)}`,
   );

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { addDays, isoDay, laterOf, toTime } from "../dates.js";
 import type { HttpClient, Query } from "../http/client.js";
+import { actionFor, classify } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import { findStream, type StreamDef } from "../streams.js";
@@ -355,10 +356,17 @@ async function* childPages(ctx: StreamContext, def: StreamDef, parentKey: string
   try {
     for await (const page of paginate(ctx.http, request, ctx.signal)) yield page.rows;
   } catch (error) {
-    if (error instanceof HttpError && error.kind === "not_found") {
+    if (error instanceof HttpError && childAction(error, def) === "skip-parent") {
       ctx.log.warn(`${def.name}: skipped parent ${parentKey}: ${error.message}`);
       return;
     }
     throw error;
   }
+}
+
+/** A per-parent stream's row of the error table: a 404 is that one parent, deleted since it was listed. */
+function childAction(error: HttpError, def: StreamDef) {
+  if (error.rule.action === "stop-sync" || error.status === undefined) return error.rule.action;
+  const rule = classify(error.status, { perParent: true });
+  return actionFor(rule, error.status, def.onError);
 }
