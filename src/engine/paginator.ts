@@ -1,5 +1,5 @@
 import type { HttpClient, Query } from "../http/client.js";
-import { classify } from "../http/error-policy.js";
+import { classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
 import { Fifo } from "./fifo.js";
@@ -115,7 +115,7 @@ export async function* paginate(
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
       if (rows.length === 0) return;
-      const ids = new Set(rows.map(rowKey));
+      const ids = keysOf(rows, endpoint);
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
@@ -169,6 +169,16 @@ function endsList(body: unknown, req: PageRequest): boolean {
     return rowsOf(body, req, "").length < req.pageSize;
   } catch {
     return false;
+  }
+}
+
+function keysOf(rows: Row[], endpoint: string): Set<unknown> {
+  try {
+    return new Set(rows.map(rowKey));
+  } catch (error) {
+    // an id-less row is keyed by its JSON: one nested 200,000 deep overflows the stack
+    if (isStackOverflow(error)) throw HttpError.of("too_deep", endpoint);
+    throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { addDays, isoDay, laterOf, toTime } from "../dates.js";
 import type { HttpClient, Query } from "../http/client.js";
-import { actionFor, classify } from "../http/error-policy.js";
+import { actionFor, classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
 import { findStream, type StreamDef } from "../streams.js";
@@ -77,7 +77,26 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
       `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
     );
   }
-  await ctx.emitRows(ctx.shaper.shape(page.rows, extra));
+  await emitShaped(
+    ctx,
+    page.rows,
+    extra,
+    ctx.http.describe(ctx.selection.def.path, [["page", String(page.page)]]),
+  );
+}
+
+/**
+ * Shapes and emits a page's rows. JSON.parse takes any depth, but every walk of a row after it (shaping,
+ * serialising) recurses: a body nested 200,000 deep fails here, said as the endpoint's fault, not as
+ * "Maximum call stack size exceeded". Checking depth while parsing would cost every body a second scan.
+ */
+async function emitShaped(ctx: StreamContext, rows: Row[], extra: Row | undefined, where: string) {
+  try {
+    await ctx.emitRows(ctx.shaper.shape(rows, extra));
+  } catch (error) {
+    if (isStackOverflow(error)) throw HttpError.of("too_deep", where.replace(/^GET /, ""));
+    throw error;
+  }
 }
 
 /** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
@@ -338,7 +357,8 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
       }
       if (event.item.length === 0) continue;
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
-      await ctx.emitRows(ctx.shaper.shape(event.item, extra));
+      const where = `GET ${def.path.replaceAll("{parent_id}", String(keys[event.list]))}`;
+      await emitShaped(ctx, event.item, extra, where);
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1, page_size: ctx.config.pageSize } });
   }

@@ -129,6 +129,11 @@ export function actionFor(
   return overrides?.[status] ?? rule.action;
 }
 
+/** A recursion that ran out of stack: a body nested deeper than any row (a hostile or broken server). */
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
 /** Whether the HTTP core tries again. */
 export function isRetried(rule: ErrorRule): boolean {
   return rule.action === "retry" || rule.action === "rate-limited";
