@@ -30,7 +30,7 @@ export interface HttpClientOptions {
 
 export type Query = ReadonlyArray<readonly [string, string]>;
 
-/** The account-wide probe: what `check` calls, and what a 403 elsewhere on the first request is re-asked on. */
+/** The account-wide probe: what `check` calls, and what a 403 or 404 on the sync's first request is re-asked of. */
 export const PROBE_PATH = "company/promoters";
 const PROBE_QUERY: Query = [["per_page", "1"]];
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -60,7 +60,7 @@ export class HttpClient {
   /** moving average of a response's round trip; a guess until the first one is measured */
   private roundTripMs = 100;
   /**
-   * Until the first request has an answer that does not stop the sync (a 401, or a 403 for the whole account),
+   * Until the first request has an answer that does not stop the sync (a 401, or a 403 or 404 for the whole account),
    * no other request goes out: a rejected key costs one request, not one per stream. Settles once; rejects
    * with that error.
    */
@@ -136,16 +136,17 @@ export class HttpClient {
   }
 
   /**
-   * The sync's first request. A 403 on it is asked again of the account-wide probe (unless it was that): a
-   * 403 there too is one every stream would get, and stops the sync; otherwise it is this endpoint's alone.
+   * The sync's first request. A 403 or 404 on it is asked again of the account-wide probe (unless it was
+   * that): the same answer there is one every stream would get (a key without rights, a wrong account_id or
+   * base_url), and stops the sync; otherwise it is this endpoint's alone.
    */
   private async probeKey(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
     this.probe = "sent";
     try {
-      return await this.fetchJson(path, query, signal, { first: true, accountWide: path === PROBE_PATH });
+      return await this.fetchJson(path, query, signal, { accountWide: path === PROBE_PATH });
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status !== 403 || path === PROBE_PATH) throw error;
-      await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { first: true, accountWide: true });
+      if (!isAccountQuestion(error) || path === PROBE_PATH) throw error;
+      await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { accountWide: true });
       throw error;
     } finally {
       this.keyAnswered(undefined);
@@ -155,8 +156,8 @@ export class HttpClient {
   /** The first answer that does not stop the sync lets the other requests go. */
   private keyAnswered(error: unknown): void {
     if (this.probe !== "sent") return;
-    // a 403 of one endpoint waits for the account-wide probe's answer
-    if (error instanceof HttpError && error.status === 403 && error.rule.action !== "stop-sync") return;
+    // a 403 or 404 of one endpoint waits for the account-wide probe's answer
+    if (isAccountQuestion(error)) return;
     this.probe = "done";
     this.settleKey(error instanceof HttpError && error.rule.action === "stop-sync" ? error : undefined);
   }
@@ -378,6 +379,15 @@ function networkCause(error: unknown): string {
   if (code === "ENOTFOUND") return "host not found";
   if (code === "ECONNREFUSED") return "connection refused";
   return code ? `network error ${code}` : `network error: ${e.message ?? String(error)}`;
+}
+
+/** A 403 or 404 that may be the account's, not the endpoint's, until the probe says. */
+function isAccountQuestion(error: unknown): boolean {
+  return (
+    error instanceof HttpError &&
+    (error.status === 403 || error.status === 404) &&
+    error.rule.action !== "stop-sync"
+  );
 }
 
 function formatMb(bytes: number): string {

@@ -20,14 +20,15 @@ export type ErrorCause =
   | "bad_envelope"
   | "retries_exhausted";
 
-/** Where it happened: the sync's first request, or the account-wide probe, speaks for every stream. */
+/**
+ * Where it happened. A 403 or 404 on the sync's first request is asked again of the account-wide probe
+ * (GET company/promoters, what `check` calls): the same answer there is one every stream would get.
+ */
 export interface ErrorContext {
-  /** a 403 also answered by the account-wide probe (GET company/promoters, what `check` calls) */
+  /** the answer of the account-wide probe */
   accountWide?: boolean;
   /** a stream read per parent row (a 404 there is one parent deleted since it was listed) */
   perParent?: boolean;
-  /** the sync's first request (a 404 there is base_url or account_id, not one endpoint) */
-  first?: boolean;
 }
 
 export type HttpErrorKind =
@@ -104,8 +105,13 @@ function classifyStatus(status: number, context: ErrorContext): ErrorRule {
         "not_found",
         "not found (HTTP 404): deleted since it was listed",
       );
-    return context.first
-      ? rule("fail", "config_error", "not_found", "not found (HTTP 404): check account_id and base_url")
+    return context.accountWide
+      ? rule(
+          "stop-sync",
+          "config_error",
+          "not_found",
+          "not found (HTTP 404) for the whole account: check account_id and base_url",
+        )
       : rule("fail", "config_error", "not_found", "not found (HTTP 404): this endpoint is not available");
   }
   if (status >= 300 && status < 400)
