@@ -102,13 +102,106 @@ async function emitShaped(ctx: StreamContext, rows: Row[], extra: Row | undefine
 /** Whole list every sync; a checkpoint after each page names the next page, so a killed sync goes on there. */
 async function readFullTable(ctx: StreamContext): Promise<void> {
   const start = resumePage(ctx);
+  const ties = ctx.selection.def.ties
+    ? new TieGroups(ctx, ctx.selection.def.ties.field, start > 1)
+    : undefined;
   for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
+    const reread = ties ? await ties.observe(page) : [];
     await emitPage(ctx, page);
+    if (reread.length) await emitShaped(ctx, reread, undefined, `GET ${ctx.selection.def.path}`);
     if (ctx.selection.def.paginated) {
       await ctx.checkpoint({ offset: { page: page.page + 1, page_size: ctx.config.pageSize } });
     }
   }
+  const last = ties ? await ties.close() : [];
+  if (last.length) await emitShaped(ctx, last, undefined, `GET ${ctx.selection.def.path}`);
   await ctx.checkpoint({});
+}
+
+/** the API's largest page: a tie group re-read in one request holds every row of the group, whatever its order */
+const MAX_PAGE_SIZE = 100;
+
+/**
+ * The rows sharing the sort value at the end of what was read. Offset pages of a list sorted on a shared value
+ * are only as stable as the server's order within a tie: one that orders ties differently per request shows
+ * some rows of a group straddling a boundary twice and others never. So a group that straddled a boundary
+ * (the next page opens with its value, or repeated rows of the page before) is re-read when it ends, through
+ * the field's day filter, and the rows of it never seen are emitted then; repeats within a group are dropped.
+ * A well-behaved server costs one request per straddling group and changes nothing in the output.
+ */
+class TieGroups {
+  private value: unknown;
+  private ids = new Set<unknown>();
+  private atRisk: boolean;
+
+  constructor(
+    private readonly ctx: StreamContext,
+    private readonly field: string,
+    /** a resumed read does not know the page before its first */
+    resumed: boolean,
+  ) {
+    this.atRisk = resumed;
+  }
+
+  /** Drops the page's repeats within a group; returns the rows that re-reads of groups it closed found. */
+  async observe(page: Page): Promise<Row[]> {
+    const found: Row[] = [];
+    const first = page.rows[0];
+    if (page.page > 1 && (page.shifted > 0 || (first && first[this.field] === this.value)))
+      this.atRisk = true;
+    const kept: Row[] = [];
+    for (const row of page.rows) {
+      const value = row[this.field];
+      if (value !== this.value) {
+        found.push(...(await this.close()));
+        this.value = value;
+      } else if (this.ids.has(row.id)) continue;
+      this.ids.add(row.id);
+      kept.push(row);
+    }
+    page.rows = kept;
+    return found;
+  }
+
+  /** Ends the current group: its rows never seen, when it straddled a boundary. */
+  async close(): Promise<Row[]> {
+    // before the first row there is no group, and a resumed read's doubt carries to the first one
+    if (this.ids.size === 0) return [];
+    const { value, ids, atRisk } = this;
+    this.ids = new Set();
+    this.atRisk = false;
+    if (!atRisk || typeof value !== "string" || !/^\d{4}-\d\d-\d\d/.test(value)) return [];
+    const { def } = this.ctx.selection;
+    const day = value.slice(0, 10);
+    const filter: Query = [
+      [`filters[${this.field}][from]`, day],
+      [`filters[${this.field}][to]`, day],
+    ];
+    const request = { ...listRequest(this.ctx, def, filter), pageSize: MAX_PAGE_SIZE, prefetch: undefined };
+    const missed: Row[] = [];
+    let group = ids.size;
+    for await (const page of paginate(this.ctx.http, request, this.ctx.signal)) {
+      for (const row of page.rows) {
+        if (row[this.field] !== value) continue;
+        if (!ids.has(row.id)) {
+          ids.add(row.id);
+          missed.push(row);
+          group++;
+        }
+      }
+    }
+    if (group > MAX_PAGE_SIZE) {
+      this.ctx.log.warn(
+        `${def.name}: ${group} rows share ${this.field} ${value}, more than a page: a server that orders ties differently per page could still hide some`,
+      );
+    }
+    if (missed.length) {
+      this.ctx.log.warn(
+        `${def.name}: re-reading the rows with ${this.field} ${value} found ${missed.length} the pages had skipped (the server orders ties differently per page)`,
+      );
+    }
+    return missed;
+  }
 }
 
 /** The saved page, when it was saved with this page size (page n of another size is other rows). */
