@@ -4,8 +4,6 @@
  * a named option below. Paths are relative to `base_url` (default https://api.firstpromoter.com/api/v2).
  */
 
-import type { ErrorOverrides } from "./http/error-policy.js";
-
 /** Where the rows sit in a 2xx body. */
 export type Envelope =
   /** a bare JSON array of rows (most lists) */
@@ -76,7 +74,7 @@ export interface StreamDef {
    */
   ties?: { field: string };
   /** this stream's exceptions to the error table (src/http/error-policy.ts), by HTTP status */
-  onError?: ErrorOverrides;
+  onError?: Readonly<Partial<Record<number, "fail" | "skip-stream" | "skip-parent">>>;
 }
 
 const REPORT_COLUMNS = [

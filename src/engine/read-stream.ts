@@ -77,12 +77,7 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
       `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
     );
   }
-  await emitShaped(
-    ctx,
-    page.rows,
-    extra,
-    ctx.http.describe(ctx.selection.def.path, [["page", String(page.page)]]),
-  );
+  await emitShaped(ctx, page.rows, extra, () => `${ctx.selection.def.path}, page ${page.page}`);
 }
 
 /**
@@ -90,11 +85,11 @@ async function emitPage(ctx: StreamContext, page: Page, extra?: Row): Promise<vo
  * serialising) recurses: a body nested 200,000 deep fails here, said as the endpoint's fault, not as
  * "Maximum call stack size exceeded". Checking depth while parsing would cost every body a second scan.
  */
-async function emitShaped(ctx: StreamContext, rows: Row[], extra: Row | undefined, where: string) {
+async function emitShaped(ctx: StreamContext, rows: Row[], extra: Row | undefined, where: () => string) {
   try {
     await ctx.emitRows(ctx.shaper.shape(rows, extra));
   } catch (error) {
-    if (isStackOverflow(error)) throw HttpError.of("too_deep", where.replace(/^GET /, ""));
+    if (isStackOverflow(error)) throw HttpError.of("too_deep", where());
     throw error;
   }
 }
@@ -108,13 +103,13 @@ async function readFullTable(ctx: StreamContext): Promise<void> {
   for await (const page of paginate(ctx.http, listRequest(ctx, ctx.selection.def, [], start), ctx.signal)) {
     const reread = ties ? await ties.observe(page) : [];
     await emitPage(ctx, page);
-    if (reread.length) await emitShaped(ctx, reread, undefined, `GET ${ctx.selection.def.path}`);
+    if (reread.length) await emitShaped(ctx, reread, undefined, () => ctx.selection.def.path);
     if (ctx.selection.def.paginated) {
       await ctx.checkpoint({ offset: { page: page.page + 1, page_size: ctx.config.pageSize } });
     }
   }
   const last = ties ? await ties.close() : [];
-  if (last.length) await emitShaped(ctx, last, undefined, `GET ${ctx.selection.def.path}`);
+  if (last.length) await emitShaped(ctx, last, undefined, () => ctx.selection.def.path);
   await ctx.checkpoint({});
 }
 
@@ -450,8 +445,8 @@ async function readChildren(ctx: StreamContext, parentName: string): Promise<voi
       }
       if (event.item.length === 0) continue;
       const extra = link.as ? { [link.as]: keys[event.list] } : undefined;
-      const where = `GET ${def.path.replaceAll("{parent_id}", String(keys[event.list]))}`;
-      await emitShaped(ctx, event.item, extra, where);
+      const key = String(keys[event.list]);
+      await emitShaped(ctx, event.item, extra, () => def.path.replaceAll("{parent_id}", key));
     }
     await ctx.checkpoint({ offset: { page: parentPage.page + 1, page_size: ctx.config.pageSize } });
   }
