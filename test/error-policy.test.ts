@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isRetryableStatus } from "../src/http/backoff.js";
 import {
   actionFor,
+  checkAdvice,
   classify,
   type ErrorAction,
   type ErrorCause,
@@ -177,5 +178,37 @@ describe("a 403 on the sync's first request (issue 17)", () => {
     expect(error.rule.action).toBe("fail");
     expect(http.stats.requests).toBe(2);
     await http.close();
+  });
+});
+
+describe("check's advice (issue 14)", () => {
+  const base = "https://api.test/api/v2";
+  it.each([
+    ["auth", undefined, /rejected the API key: check api_key/],
+    ["forbidden", undefined, /denied access: check the key's permissions and account_id/],
+    ["not_found", undefined, /account was not found: check account_id/],
+    [
+      "retries_exhausted",
+      "network",
+      /could not reach https:\/\/api.test\/api\/v2: check base_url and the network/,
+    ],
+    ["retries_exhausted", "timeout", /could not reach/],
+    [
+      "retries_exhausted",
+      503,
+      /the API kept failing at https:\/\/api.test\/api\/v2: the API is failing \(HTTP 503\)/,
+    ],
+    ["retries_exhausted", 429, /the API kept failing at .*rate limited \(HTTP 429\)/],
+    ["retries_exhausted", "invalid_json", /the API kept failing at .*not valid JSON/],
+    ["redirect", undefined, /^unexpected answer from the API$/],
+    ["too_large", undefined, /^unexpected answer from the API$/],
+  ] as const)("%s after %s", (kind, last, advice) => {
+    expect(checkAdvice(kind, last, base)).toMatch(advice);
+  });
+
+  it("blames the network or base_url only when no answer came", () => {
+    for (const last of [429, 500, 503, "invalid_json"] as const) {
+      expect(checkAdvice("retries_exhausted", last, base)).not.toMatch(/base_url|network/);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
 import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
 import { TapError } from "../errors.js";
-import { classify } from "../http/error-policy.js";
+import { checkAdvice } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonFile } from "../json-file.js";
 import { createLogger, type Logger, type LogLevel, Redactor } from "../log.js";
@@ -118,28 +118,14 @@ async function check(config: Config, out: OutputWriter, log: Logger): Promise<nu
     return 0;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    await out.write(connectionStatus("FAILED", `${checkHint(error, config)} (${error.message})`));
+    await out.write(
+      connectionStatus(
+        "FAILED",
+        `${checkAdvice(error.kind, error.lastCause, config.baseUrl)} (${error.message})`,
+      ),
+    );
     return 0;
   } finally {
     await http.close();
-  }
-}
-
-/** What `check` tells the user to fix, from the error table's row (the probe speaks for the whole account). */
-function checkHint(error: HttpError, config: Config): string {
-  switch (error.kind) {
-    case "auth":
-      return "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys)";
-    case "forbidden":
-      return "FirstPromoter accepted the API key but denied access: check the key's permissions and account_id";
-    case "not_found":
-      return "the API key was accepted but the account was not found: check account_id";
-    case "retries_exhausted":
-      // a 5xx or 429 came from the API itself: base_url and the network are fine
-      return error.lastCause === "network" || error.lastCause === "timeout" || error.lastCause === undefined
-        ? `could not reach ${config.baseUrl}: check base_url and the network`
-        : `the API kept failing at ${config.baseUrl}: ${classify(error.lastCause).hint}`;
-    default:
-      return `unexpected answer from the API: ${error.rule.hint}`;
   }
 }

@@ -135,6 +135,28 @@ export function actionFor(
   return overrides?.[status] ?? rule.action;
 }
 
+/**
+ * What Airbyte `check` tells the user to fix. Its one request is the account-wide probe, so a 401, 403 or 404
+ * there is the key's or the account's; retries that ran out blame the network only when no answer came.
+ */
+export function checkAdvice(kind: HttpErrorKind, lastCause: ErrorCause | undefined, baseUrl: string): string {
+  switch (kind) {
+    case "auth":
+      return "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys)";
+    case "forbidden":
+      return "FirstPromoter accepted the API key but denied access: check the key's permissions and account_id";
+    case "not_found":
+      return "the API key was accepted but the account was not found: check account_id";
+    case "retries_exhausted":
+      return lastCause === undefined || lastCause === "network" || lastCause === "timeout"
+        ? `could not reach ${baseUrl}: check base_url and the network`
+        : `the API kept failing at ${baseUrl}: ${classify(lastCause).hint}`;
+    default:
+      // the message that follows carries the table row's hint (a redirect, a rejected request, a bad body)
+      return "unexpected answer from the API";
+  }
+}
+
 /** A recursion that ran out of stack: a body nested deeper than any row (a hostile or broken server). */
 export function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
