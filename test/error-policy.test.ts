@@ -212,3 +212,18 @@ describe("check's advice (issue 14)", () => {
     }
   });
 });
+
+describe("a probe that cannot answer (issue 17)", () => {
+  it("leaves the first request's 403 as that endpoint's, and lets the other requests go", async () => {
+    const agent = mockAgent();
+    const pool = agent.get(API);
+    pool.intercept({ path: "/api/v2/company/webhooks" }).reply(403, {});
+    pool.intercept({ path: PROBE }).reply(500, {}).times(4);
+    const { http } = testClient(agent);
+    const error = (await http.getJson("company/webhooks", []).catch((e: unknown) => e)) as HttpError;
+    expect(error.status).toBe(403);
+    expect(error.rule.action).toBe("fail");
+    await expect(http.keyAccepted).resolves.toBeUndefined();
+    await http.close();
+  });
+});

@@ -146,7 +146,12 @@ export class HttpClient {
       return await this.fetchJson(path, query, signal, { accountWide: path === PROBE_PATH });
     } catch (error) {
       if (!isAccountQuestion(error) || path === PROBE_PATH) throw error;
-      await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { accountWide: true });
+      try {
+        await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { accountWide: true });
+      } catch (probeError) {
+        if (probeError instanceof HttpError && probeError.rule.action === "stop-sync") throw probeError;
+        // the probe could not say (the network, a 5xx): the first answer stands as this endpoint's
+      }
       throw error;
     } finally {
       this.keyAnswered(undefined);
