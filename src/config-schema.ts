@@ -157,6 +157,16 @@ export const CONFIG_SCHEMA = {
       default: 30,
       order: 15,
     },
+    max_response_mb: {
+      type: "number",
+      title: "Max response size (MB)",
+      description:
+        "A response body larger than this fails its request (not retried), counted while it streams in: a runaway answer is never held in memory whole.",
+      exclusiveMinimum: 0,
+      maximum: 4096,
+      default: 64,
+      order: 16,
+    },
   },
 } as const;
 

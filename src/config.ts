@@ -19,6 +19,7 @@ export interface Config {
   requestsPerMinute: number;
   maxConcurrency: number;
   requestTimeoutMs: number;
+  maxResponseBytes: number;
   maxRetries: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -85,6 +86,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     requestsPerMinute: c.requests_per_minute as number,
     maxConcurrency: c.max_concurrency as number,
     requestTimeoutMs: (c.request_timeout_s as number) * 1000,
+    maxResponseBytes: Math.round((c.max_response_mb as number) * 1024 * 1024),
     maxRetries: c.max_retries as number,
     backoffBaseMs: (c.backoff_base_s as number) * 1000,
     backoffMaxMs: (c.backoff_max_s as number) * 1000,

@@ -67,6 +67,14 @@ export interface StreamDef {
   totalFrom?: string;
   /** fields removed from every row before it leaves the tap (live credentials) */
   drop?: string[];
+  /**
+   * A full-table list sorted on a field rows share (and the API offers no second sort key): a tie group that
+   * straddles a page boundary is re-read through the field's date filter, so a server that orders ties
+   * differently per page loses no row.
+   */
+  ties?: { field: string };
+  /** this stream's exceptions to the error table (src/http/error-policy.ts), by HTTP status */
+  onError?: Readonly<Partial<Record<number, "fail" | "skip-stream" | "skip-parent">>>;
 }
 
 const REPORT_COLUMNS = [
@@ -117,6 +125,7 @@ export const STREAMS: readonly StreamDef[] = [
     paginated: true,
     selectedByDefault: true,
     params: { "sorting[joined_at]": "asc" },
+    ties: { field: "joined_at" },
     drop: ["password_setup_url"],
   },
   {
@@ -153,6 +162,7 @@ export const STREAMS: readonly StreamDef[] = [
     paginated: true,
     selectedByDefault: true,
     params: { "sorting[period_start]": "asc" },
+    ties: { field: "period_start" },
   },
   {
     name: "promo_codes",
@@ -225,6 +235,8 @@ export const STREAMS: readonly StreamDef[] = [
     primaryKey: ["id"],
     paginated: true,
     selectedByDefault: true,
+    // served outside the v2 API: an account without custom statuses has no such list, which is no failure
+    onError: { 404: "skip-stream" },
   },
   {
     name: "batch_processes",

@@ -2,6 +2,7 @@ import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
 import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
 import { TapError } from "../errors.js";
+import { checkAdvice } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonFile } from "../json-file.js";
 import { createLogger, type Logger, type LogLevel, Redactor } from "../log.js";
@@ -117,16 +118,9 @@ async function check(config: Config, out: OutputWriter, log: Logger, redactor: R
     return 0;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    const hint =
-      error.kind === "auth" || error.kind === "forbidden"
-        ? "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys)"
-        : error.kind === "not_found"
-          ? "the API key was accepted but the account was not found: check account_id"
-          : error.kind === "retries_exhausted"
-            ? `could not reach ${config.baseUrl}: check base_url and the network`
-            : "unexpected answer from the API";
     // the server's message may echo the key (an error body quoting the Authorization header)
-    await out.write(connectionStatus("FAILED", redactor.redact(`${hint} (${error.message})`)));
+    const advice = `${checkAdvice(error.kind, error.lastCause, config.baseUrl)} (${error.message})`;
+    await out.write(connectionStatus("FAILED", redactor.redact(advice)));
     return 0;
   } finally {
     await http.close();

@@ -28,6 +28,7 @@ export function connect(
     },
     budget: new RateBudget(config.requestsPerMinute),
     maxConcurrency: config.maxConcurrency,
+    maxResponseBytes: config.maxResponseBytes,
     log,
     ...(overrides.dispatcher ? { dispatcher: overrides.dispatcher } : {}),
     ...(overrides.observe ? { observe: overrides.observe } : {}),

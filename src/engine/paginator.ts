@@ -1,4 +1,5 @@
 import type { HttpClient, Query } from "../http/client.js";
+import { classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Envelope } from "../streams.js";
 import { Fifo } from "./fifo.js";
@@ -114,13 +115,13 @@ export async function* paginate(
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
       if (rows.length === 0) return;
-      const ids = new Set(rows.map(rowKey));
+      const ids = keysOf(rows, endpoint);
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
       if (fresh.every((r) => seen.has(rowKey(r)))) {
         throw new HttpError(
-          "bad_envelope",
+          classify("bad_envelope"),
           endpoint,
           `page ${page} holds only rows already read in this list: the API is not paginating; stopped`,
         );
@@ -132,7 +133,7 @@ export async function* paginate(
         const limit = Math.ceil(total.total / req.pageSize) * 2 + 10;
         if (page > limit) {
           throw new HttpError(
-            "bad_envelope",
+            classify("bad_envelope"),
             endpoint,
             `page ${page} is past what the reported total of ${total.total} rows allows (${limit} pages); stopped`,
           );
@@ -171,6 +172,16 @@ function endsList(body: unknown, req: PageRequest): boolean {
   }
 }
 
+function keysOf(rows: Row[], endpoint: string): Set<unknown> {
+  try {
+    return new Set(rows.map(rowKey));
+  } catch (error) {
+    // an id-less row is keyed by its JSON: one nested 200,000 deep overflows the stack
+    if (isStackOverflow(error)) throw HttpError.of("too_deep", endpoint);
+    throw error;
+  }
+}
+
 /** Rows are compared by id; the few without one (grouped payouts) by their whole content. */
 function rowKey(row: Row): unknown {
   return row.id ?? JSON.stringify(row);
@@ -206,7 +217,7 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
       break;
   }
   throw new HttpError(
-    "bad_envelope",
+    classify("bad_envelope"),
     endpoint,
     `unexpected response shape: expected ${expectation(req.envelope)}, got ${shapeOf(body)}`,
   );

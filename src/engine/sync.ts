@@ -1,7 +1,9 @@
 import type { Config } from "../config.js";
 import type { HttpClient } from "../http/client.js";
+import { actionFor, type ErrorAction } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
+import type { StreamDef } from "../streams.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
@@ -54,7 +56,9 @@ export interface SyncResult {
 
 /**
  * Runs every selected stream concurrently inside the one HTTP core (shared rate budget, bounded in-flight).
- * A failing stream does not stop the others, except on a 401: a rejected key fails every stream alike.
+ * A failing stream does not stop the others, except where the error table says `stop-sync` (a 401, or a 403
+ * the account-wide probe also gets): a rejected key fails every stream alike. `skip-stream` ends a stream
+ * with a warning, not a failure.
  */
 export async function runSync(options: SyncOptions): Promise<SyncResult> {
   const { selections, sink, log } = options;
@@ -160,17 +164,25 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         summary.outcome = "finished";
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
       } catch (error) {
-        summary.outcome = "interrupted";
-        // an abort (signal, closed stdout, another stream's 401) is not this stream's failure; a rejected
-        // key is the sync's failure, said once
-        const auth = error instanceof HttpError && error.kind === "auth";
-        if (!signal.aborted && !(auth && failures.some((f) => isAuth(f.error)))) {
-          summary.outcome = "failed";
-          summary.error = error as Error;
-          failures.push({ stream: name, error: error as Error });
-          if (auth) stop.abort(error);
+        const action = streamAction(error, selection.def);
+        if (action === "skip-stream" && !signal.aborted) {
+          // the table (or this stream's row) says this answer means "nothing to read here", not a failure
+          log.warn(`${name}: skipped: ${(error as Error).message}`, { stream: name, event: "skipped" });
+          summary.outcome = "finished";
+          await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
+        } else {
+          summary.outcome = "interrupted";
+          // an abort (signal, closed stdout, another stream's sync-wide stop) is not this stream's failure; a
+          // rejected key (401, or a 403 for the whole account) is the sync's failure, said once
+          const stopsSync = action === "stop-sync";
+          if (!signal.aborted && !(stopsSync && failures.some((f) => stopsTheSync(f.error)))) {
+            summary.outcome = "failed";
+            summary.error = error as Error;
+            failures.push({ stream: name, error: error as Error });
+            if (stopsSync) stop.abort(error);
+          }
+          await sink.emit({ type: "status", stream: name, status: "INCOMPLETE", error: error as Error });
         }
-        await sink.emit({ type: "status", stream: name, status: "INCOMPLETE", error: error as Error });
       }
       summary.ms = Date.now() - started;
       if (await announced) logOutcome(log, summary);
@@ -180,8 +192,14 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   return { streams: summaries, failures, interrupted: options.signal.aborted };
 }
 
-function isAuth(error: Error): boolean {
-  return error instanceof HttpError && error.kind === "auth";
+function stopsTheSync(error: Error): boolean {
+  return error instanceof HttpError && error.rule.action === "stop-sync";
+}
+
+/** What the error table, with this stream's overrides, says a stream's error means. */
+function streamAction(error: unknown, def: StreamDef): ErrorAction {
+  if (!(error instanceof HttpError)) return "fail";
+  return actionFor(error.rule, error.status, def.onError);
 }
 
 /** Where a stream starts: from scratch, a page it reached, or its bookmark. */

@@ -1,3 +1,5 @@
+import { classify, isRetried } from "./error-policy.js";
+
 export interface RetryPolicy {
   maxRetries: number;
   baseMs: number;
@@ -10,9 +12,9 @@ export interface RetryPolicy {
  */
 export const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
-/** 429, request timeout and every 5xx are worth another try; other statuses are the caller's fault. */
+/** Whether the error table retries a status (429, 408, every 5xx); other statuses are the caller's fault. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status <= 599);
+  return isRetried(classify(status));
 }
 
 /**

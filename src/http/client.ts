@@ -1,8 +1,9 @@
 import type { Dispatcher } from "undici";
 import type { Logger } from "../log.js";
-import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
+import { parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
 import { childSignal } from "./child-signal.js";
-import { describeStatus, HttpError } from "./http-error.js";
+import { classify, type ErrorCause, type ErrorContext, isRetried } from "./error-policy.js";
+import { HttpError } from "./http-error.js";
 import { parseJson } from "./json.js";
 import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
@@ -19,6 +20,8 @@ export interface HttpClientOptions {
   budget: RateBudget;
   maxConcurrency: number;
   log: Logger;
+  /** a body past this many bytes fails its request, not retried (max_response_mb); default 64 MB */
+  maxResponseBytes?: number;
   /** tests inject an undici MockAgent; default is a keep-alive Agent sized to max concurrency */
   dispatcher?: Dispatcher;
   /** sees every attempt: path (no query), duration, whether it produced a usable body, the HTTP status */
@@ -26,6 +29,11 @@ export interface HttpClientOptions {
 }
 
 export type Query = ReadonlyArray<readonly [string, string]>;
+
+/** The account-wide probe: what `check` calls, and what a 403 or 404 on the sync's first request is re-asked of. */
+export const PROBE_PATH = "company/promoters";
+const PROBE_QUERY: Query = [["per_page", "1"]];
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface HttpStats {
   requests: number;
@@ -52,8 +60,9 @@ export class HttpClient {
   /** moving average of a response's round trip; a guess until the first one is measured */
   private roundTripMs = 100;
   /**
-   * Until the first request has an answer that is not a 401, no other request goes out: a rejected key
-   * costs one request, not one per stream. Settles once; rejects with that 401.
+   * Until the first request has an answer that does not stop the sync (a 401, or a 403 or 404 for the whole account),
+   * no other request goes out: a rejected key costs one request, not one per stream. Settles once; rejects
+   * with that error.
    */
   readonly keyAccepted: Promise<void>;
   private probe: "none" | "sent" | "done" = "none";
@@ -126,28 +135,50 @@ export class HttpClient {
     }
   }
 
+  /**
+   * The sync's first request. A 403 or 404 on it is asked again of the account-wide probe (unless it was
+   * that): the same answer there is one every stream would get (a key without rights, a wrong account_id or
+   * base_url), and stops the sync; otherwise it is this endpoint's alone.
+   */
   private async probeKey(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
     this.probe = "sent";
     try {
-      return await this.fetchJson(path, query, signal);
+      return await this.fetchJson(path, query, signal, { accountWide: path === PROBE_PATH });
+    } catch (error) {
+      if (!isAccountQuestion(error) || path === PROBE_PATH) throw error;
+      try {
+        await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { accountWide: true });
+      } catch (probeError) {
+        if (probeError instanceof HttpError && probeError.rule.action === "stop-sync") throw probeError;
+        // the probe could not say (the network, a 5xx): the first answer stands as this endpoint's
+      }
+      throw error;
     } finally {
       this.keyAnswered(undefined);
     }
   }
 
-  /** The first answer (any but a 401) lets the other requests go. */
+  /** The first answer that does not stop the sync lets the other requests go. */
   private keyAnswered(error: unknown): void {
     if (this.probe !== "sent") return;
+    // a 403 or 404 of one endpoint waits for the account-wide probe's answer
+    if (isAccountQuestion(error)) return;
     this.probe = "done";
-    this.settleKey(error instanceof HttpError && error.kind === "auth" ? error : undefined);
+    this.settleKey(error instanceof HttpError && error.rule.action === "stop-sync" ? error : undefined);
   }
 
-  private async fetchJson(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
+  private async fetchJson(
+    path: string,
+    query: Query,
+    signal: AbortSignal | undefined,
+    context: ErrorContext = {},
+  ): Promise<unknown> {
     const url = new URL(path, this.base);
     for (const [k, v] of query) url.searchParams.append(k, v);
     const endpoint = this.endpointOf(path, query);
     const { retry, budget, log } = this.options;
     let lastCause = "";
+    let lastKind: ErrorCause = "network";
     for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
       let retryAfterMs: number | undefined;
       let rateLimited = false;
@@ -160,7 +191,7 @@ export class HttpClient {
         this.stats.requests++;
         const started = performance.now();
         const seen: Seen = {};
-        const outcome = await this.attempt(url, endpoint, signal, seen).catch((error: unknown) => {
+        const outcome = await this.attempt(url, endpoint, signal, seen, context).catch((error: unknown) => {
           this.keyAnswered(error);
           // a page requested ahead and dropped at the list's end was cancelled, not failed
           if (signal?.aborted) this.stats.cancelled++;
@@ -179,6 +210,7 @@ export class HttpClient {
         if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) return outcome.body;
         lastCause = outcome.cause;
+        lastKind = outcome.kind;
         retryAfterMs = outcome.retryAfterMs;
         rateLimited = outcome.rateLimited;
       } finally {
@@ -200,11 +232,14 @@ export class HttpClient {
       );
       await sleep(delay, signal);
     }
-    throw new HttpError(
-      "retries_exhausted",
+    const error = new HttpError(
+      classify("retries_exhausted"),
       endpoint,
       `gave up after ${retry.maxRetries + 1} tries: ${lastCause}`,
     );
+    // the last cause's row says what to check (the network, the API's health, the rate)
+    error.lastCause = lastKind;
+    throw error;
   }
 
   /** At debug level, one line per attempt. */
@@ -230,9 +265,10 @@ export class HttpClient {
     endpoint: string,
     signal: AbortSignal | undefined,
     seen: Seen,
+    context: ErrorContext,
   ): Promise<
     | { ok: true; body: unknown }
-    | { ok: false; cause: string; retryAfterMs?: number | undefined; rateLimited: boolean }
+    | { ok: false; cause: string; kind: ErrorCause; retryAfterMs?: number | undefined; rateLimited: boolean }
   > {
     // request_timeout_s bounds the whole request, headers and body: a server dripping a byte at a time
     // would otherwise keep undici's per-chunk body timeout from ever firing
@@ -242,6 +278,7 @@ export class HttpClient {
     const timedOut = () => ({
       ok: false as const,
       cause: `no complete response within ${this.options.timeoutMs / 1000} s`,
+      kind: "timeout" as const,
       rateLimited: false,
     });
     let response: Dispatcher.ResponseData;
@@ -258,16 +295,23 @@ export class HttpClient {
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (deadline.signal.aborted) return timedOut();
-        return { ok: false, cause: networkCause(error), rateLimited: false };
+        const cause = networkCause(error);
+        return { ok: false, cause, kind: cause === "timed out" ? "timeout" : "network", rateLimited: false };
       }
       seen.status = response.statusCode;
       try {
-        text = await response.body.text();
+        text = await this.readBody(response, endpoint);
         if (this.options.log.enabled("debug")) seen.bytes = Buffer.byteLength(text);
       } catch (error) {
+        if (error instanceof HttpError) throw error;
         if (signal?.aborted) throw signal.reason;
         if (deadline.signal.aborted) return timedOut();
-        return { ok: false, cause: `response body failed: ${networkCause(error)}`, rateLimited: false };
+        return {
+          ok: false,
+          cause: `response body failed: ${networkCause(error)}`,
+          kind: "network",
+          rateLimited: false,
+        };
       }
     } finally {
       clearTimeout(timer);
@@ -278,20 +322,48 @@ export class HttpClient {
       try {
         body = parseJson(text);
       } catch {
-        return { ok: false, cause: `HTTP ${status} with a body that is not valid JSON`, rateLimited: false };
+        return {
+          ok: false,
+          cause: `HTTP ${status} with a body that is not valid JSON`,
+          kind: "invalid_json",
+          rateLimited: false,
+        };
       }
       return { ok: true, body };
     }
-    if (isRetryableStatus(status)) {
+    const rule = classify(status, context);
+    if (isRetried(rule)) {
       return {
         ok: false,
         cause: `HTTP ${status}`,
+        kind: status,
         retryAfterMs: parseRetryAfter(response.headers["retry-after"]),
-        rateLimited: status === 429,
+        rateLimited: rule.action === "rate-limited",
       };
     }
-    const [kind, message] = describeStatus(status, serverMessage(text));
-    throw new HttpError(kind, endpoint, message, status);
+    throw HttpError.of(status, endpoint, serverMessage(text), context);
+  }
+
+  /**
+   * The body as text, counted while it streams in: past max_response_mb the request fails at once (a 700 MB
+   * body is never held whole, and another try would read as much again).
+   */
+  private async readBody(response: Dispatcher.ResponseData, endpoint: string): Promise<string> {
+    const limit = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const tooLarge = () => {
+      response.body.destroy();
+      return HttpError.of("too_large", endpoint, `more than ${formatMb(limit)} MB`);
+    };
+    const declared = Number(response.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge();
+      chunks.push(chunk);
+    }
+    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString("utf8");
   }
 
   async close(): Promise<void> {
@@ -312,6 +384,19 @@ function networkCause(error: unknown): string {
   if (code === "ENOTFOUND") return "host not found";
   if (code === "ECONNREFUSED") return "connection refused";
   return code ? `network error ${code}` : `network error: ${e.message ?? String(error)}`;
+}
+
+/** A 403 or 404 that may be the account's, not the endpoint's, until the probe says. */
+function isAccountQuestion(error: unknown): boolean {
+  return (
+    error instanceof HttpError &&
+    (error.status === 403 || error.status === 404) &&
+    error.rule.action !== "stop-sync"
+  );
+}
+
+function formatMb(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 100) / 100);
 }
 
 /** The API's error bodies are `{message, code}`; show the message, shortened, and nothing else. */

@@ -1,51 +1,39 @@
-import { type FailureType, TapError } from "../errors.js";
+import { TapError } from "../errors.js";
+import {
+  classify,
+  type ErrorCause,
+  type ErrorContext,
+  type ErrorRule,
+  type HttpErrorKind,
+} from "./error-policy.js";
 
-export type HttpErrorKind =
-  | "auth"
-  | "forbidden"
-  | "not_found"
-  | "rejected"
-  | "redirect"
-  | "retries_exhausted"
-  | "bad_envelope";
+export type { HttpErrorKind } from "./error-policy.js";
 
 /**
- * A request that failed for good. The message names the endpoint (path and query, never headers, so never the
- * key) and the cause, in one line.
+ * A request that failed for good, with the error-policy row that decided so. The message names the endpoint
+ * (path and query, never headers, so never the key) and the cause, in one line.
  */
 export class HttpError extends TapError {
+  /** after retries ran out: what the last try met */
+  lastCause?: ErrorCause;
+
   constructor(
-    readonly kind: HttpErrorKind,
+    readonly rule: ErrorRule,
     readonly endpoint: string,
     message: string,
     readonly status?: number,
   ) {
-    super(`${message} (GET ${endpoint})`, failureTypeOf(kind));
+    super(`${message} (GET ${endpoint})`, rule.failureType);
   }
-}
 
-function failureTypeOf(kind: HttpErrorKind): FailureType {
-  switch (kind) {
-    case "auth":
-    case "forbidden":
-    case "not_found":
-    case "redirect":
-      return "config_error";
-    case "retries_exhausted":
-      return "transient_error";
-    default:
-      return "system_error";
+  get kind(): HttpErrorKind {
+    return this.rule.kind;
   }
-}
 
-/** The one-line explanation of a non-retryable status. */
-export function describeStatus(status: number, serverMessage: string | undefined): [HttpErrorKind, string] {
-  const detail = serverMessage ? `: ${serverMessage}` : "";
-  if (status === 401) return ["auth", `authentication failed (HTTP 401): check api_key${detail}`];
-  if (status === 403)
-    return ["forbidden", `access denied (HTTP 403): the API key has no rights for this endpoint${detail}`];
-  if (status === 404) return ["not_found", `not found (HTTP 404): check account_id and base_url${detail}`];
-  if (status >= 300 && status < 400)
-    return ["redirect", `refused to follow a redirect (HTTP ${status}): check base_url`];
-  return ["rejected", `request rejected (HTTP ${status})${detail}`];
+  /** The table's row for a cause, its hint first, then what was seen. */
+  static of(cause: ErrorCause, endpoint: string, detail?: string, context?: ErrorContext): HttpError {
+    const rule = classify(cause, context);
+    const message = detail ? `${rule.hint}: ${detail}` : rule.hint;
+    return new HttpError(rule, endpoint, message, typeof cause === "number" ? cause : undefined);
+  }
 }
