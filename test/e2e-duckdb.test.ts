@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import { findStream } from "../src/streams.js";
 import { runCli, singerRecords, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
 

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAULT_KINDS } from "../src/sandbox/faults.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { FAULT_KINDS } from "../sandbox/src/faults.js";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import {
   CLI,
   catalogOf,

@@ -199,7 +199,7 @@ export function reportRows(ds: Dataset, kind: ReportKind, q: ReportQuery): Row[]
   const needEpc = q.columns.includes("3m_epc") || q.columns.includes("6m_epc");
   const needBase = q.columns.includes("active_customers") || q.columns.includes("monthly_churn");
   const from = needEpc ? `${addMonths(start.slice(0, 7), -5)}-01` : start;
-  const campaigns = new Map(ds.campaigns.map((c) => [c.id, c]));
+  const campaigns = new Map<unknown, Row>(ds.campaigns.map((c) => [c.id, c]));
   const sourceOf = new Map<unknown, string>();
   if (kind === "traffic_sources")
     for (const r of ds.referrals) sourceOf.set(r.id, String(r.traffic_source ?? "direct"));
