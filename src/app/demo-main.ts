@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LogLevel } from "../log.js";
@@ -22,6 +23,9 @@ export async function demoMain(args: {
   return await withSandbox(async ({ startSandbox }) => {
     const sandbox = await startSandbox({ size: args.size });
     const dir = await mkdtemp(join(tmpdir(), "tap-firstpromoter-demo-"));
+    // a write error on stdout ends the process with process.exit(), past this function's finally
+    const removeDir = () => rmSync(dir, { recursive: true, force: true });
+    process.once("exit", removeDir);
     try {
       const config = join(dir, "config.json");
       await writeFile(config, JSON.stringify(sandbox.tapConfig({ start_date: "2025-01-01" })));
@@ -45,7 +49,8 @@ export async function demoMain(args: {
       return await airbyteMain({ command: "read", config, catalog, logLevel: args.logLevel });
     } finally {
       await sandbox.close();
-      await rm(dir, { recursive: true, force: true });
+      process.off("exit", removeDir);
+      removeDir();
     }
   });
 }
