@@ -12,9 +12,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
 COPY schemas/ ./schemas/
+# build:tap: the sandbox (sandbox/, a separate program for tests and demos) is not copied in, nor built.
 # --omit=optional: the DuckDB destination (`--to duckdb:`, ~70 MB of native binding) is not for Airbyte;
 # the build above still needs its types.
-RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
+RUN npm run build:tap && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 # ---- runtime: compiled code, schemas and production node_modules only ----
 FROM node:20.20.0-bookworm-slim

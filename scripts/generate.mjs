@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates what is derived from schemas/, the stream table and the config schema:
-//   src/generated/records.ts  record types (json-schema-to-typescript)
+//   src/generated/records.d.ts  record types (json-schema-to-typescript): types only, nothing in dist/
 //   src/generated/validators.js  ajv standalone validators of every stream schema and the config (and its
 //                             .d.ts): nothing is compiled at start-up, which cost ~250 ms before the first request.
 //                             Plain JS because tsc overflows its stack analysing ~600 kB of generated code;
@@ -180,7 +180,7 @@ function replaceBlock(text, name, body) {
   return `${text.slice(0, i + start.length)}\n${body}\n${text.slice(j)}`;
 }
 
-emit("src/generated/records.ts", await recordTypes());
+emit("src/generated/records.d.ts", await recordTypes());
 const compiled = validators();
 emit("src/generated/validators.js", compiled.js);
 emit("src/generated/validators.d.ts", compiled.dts);

@@ -148,8 +148,9 @@ async function main(argv: string[]): Promise<void> {
           .option("faults", { type: "string", describe: "JSON file with a list of fault rules" })
           .example("$0 sandbox --port 4010 > config.json", "serve; prints a tap config once listening"),
       async (args) => {
-        const { sandboxMain } = await import("./app/sandbox-main.js");
-        process.exitCode = await sandboxMain(args);
+        // the sandbox is a separate program, found at run time (absent from the npm package and the image)
+        const { withSandbox } = await import("./app/sandbox-program.js");
+        process.exitCode = await withSandbox((sandbox) => sandbox.sandboxMain(args));
       },
     )
     .command(
@@ -161,7 +162,7 @@ async function main(argv: string[]): Promise<void> {
           .option("singer", { type: "boolean", describe: "print Singer messages instead" })
           .option("airbyte", { type: "boolean", describe: "print Airbyte messages instead" }),
       async (args) => {
-        const { demoMain } = await import("./app/sandbox-main.js");
+        const { demoMain } = await import("./app/demo-main.js");
         process.exitCode = await demoMain({
           size: args.size,
           airbyte: args.airbyte ?? false,

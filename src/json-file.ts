@@ -29,6 +29,5 @@ function where(text: string, position: number): string {
   return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** Kept for its importers; the helper lives in core/objects.ts. */
+export { isPlainObject } from "./core/objects.js";

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { FAULT_KINDS } from "../src/sandbox/faults.js";
+import { FAULT_KINDS } from "../sandbox/src/faults.js";
 import { VERSION } from "../src/version.js";
 import { CLI, tempDir, writeJson } from "./helpers/cli.js";
 import { expectNoSecrets } from "./helpers/secrets.js";

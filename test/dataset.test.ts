@@ -14,7 +14,7 @@ import {
   type Row,
   reportRows,
   simulateActivity,
-} from "../src/sandbox/dataset.js";
+} from "../sandbox/src/dataset.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is module.exports, whose `.default` is the plugin.
 const addFormats = addFormatsModule.default;
@@ -112,7 +112,9 @@ describe("generateDataset", () => {
 
   it("keeps relationships consistent", () => {
     const promoters = ids(ds.promoters);
-    const pcs = new Map(ds.promoter_campaigns.map((x) => [x.id, x]));
+    const pcs = new Map<unknown, (typeof ds.promoter_campaigns)[number]>(
+      ds.promoter_campaigns.map((x) => [x.id, x]),
+    );
     const campaigns = ids(ds.campaigns);
     const referrals = ids(ds.referrals);
     const rewards = ids(ds.rewards);

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import { findStream } from "../src/streams.js";
 import { runCli, singerRecords, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
+import { waitFor } from "./helpers/wait.js";
 
 type Row = Record<string, unknown>;
 
@@ -110,7 +111,15 @@ describe("--to duckdb:", () => {
     const config = configFor(dir, sandbox, { page_size: 10 });
     const db = join(dir, "fp.duckdb");
     const child = spawnCli(["--config", config, "--to", `duckdb:${db}`]);
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // a stream's "finished:" line follows the commit of its rows and checkpoint: progress is saved, and the
+    // other streams (150 ms a page) are still loading
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    await waitFor(() => / finished: /.test(stderr) || child.exitCode !== null, "a stream's finished line", {
+      timeoutMs: 120_000,
+    });
     expect(child.exitCode, "the load ended before the kill").toBeNull();
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("close", resolve));

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAULT_KINDS } from "../src/sandbox/faults.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { FAULT_KINDS } from "../sandbox/src/faults.js";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import {
   CLI,
   catalogOf,
@@ -16,6 +16,7 @@ import {
   writeJson,
 } from "./helpers/cli.js";
 import { expectNoSecrets } from "./helpers/secrets.js";
+import { settled, waitFor } from "./helpers/wait.js";
 
 const SECRET = "sk_live_9f8e7d6c5b4a_SECRET";
 type Row = Record<string, unknown>;
@@ -229,12 +230,10 @@ describe("stdout and signals", () => {
         writeJson(dir, "big-cat.json", catalogOf(["commissions", "referrals"])),
       ]);
       child.stdout!.pause();
-      // from the first request on (a loaded machine can take a second to start the process)
-      while (big.stats.requests === 0) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 1500));
-      const stalled = big.stats.requests;
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(big.stats.requests).toBe(stalled);
+      // from the first request on (a loaded machine can take a second to start the process), the count of
+      // requests reaches a plateau while nobody reads: the tap waits for stdout instead of fetching on
+      await waitFor(() => big.stats.requests > 0, "the first request");
+      const stalled = await settled(() => big.stats.requests, "the sandbox's request count");
       expect(child.exitCode).toBeNull();
       let records = 0;
       let pending = "";
@@ -279,15 +278,19 @@ describe("stdout and signals", () => {
     const slow = await startSandbox({ size: 40, seed: 4, latencyMs: 40 });
     try {
       const cfg = writeJson(dir, "slow.json", slow.tapConfig({ requests_per_minute: 100_000, page_size: 5 }));
+      // mid-sync: after the first checkpoint that follows records (a slow sandbox: many pages still to go)
+      let records = false;
       let sent = false;
       const run = await runCli(["--config", cfg, "--catalog", catalog], {
         onLine: (line, child) => {
-          if (!sent && line.includes('"type":"RECORD"')) {
+          if (line.includes('"type":"RECORD"')) records = true;
+          else if (records && !sent && line.includes('"type":"STATE"')) {
             sent = true;
-            setTimeout(() => child.kill("SIGTERM"), 200);
+            child.kill("SIGTERM");
           }
         },
       });
+      expect(sent).toBe(true);
       expect(run.code).toBe(143);
       expect(run.messages.at(-1)!.type).toBe("STATE");
       expect(run.stderr).toMatch(/stopped by SIGTERM; the last STATE stands/);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import { catalogOf, lastSingerState, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 type Row = Record<string, unknown>;

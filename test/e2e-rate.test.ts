@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseFaultSpec } from "../src/sandbox/faults.js";
-import { type Sandbox, type SandboxOptions, startSandbox } from "../src/sandbox/server.js";
+import { parseFaultSpec } from "../sandbox/src/faults.js";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/src/server.js";
 import { catalogOf, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 type Row = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import { createAjv } from "../src/ajv.js";
-import { type Sandbox, startSandbox } from "../src/sandbox/server.js";
 import { STREAMS } from "../src/streams.js";
 import { lastSingerState, logLines, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 

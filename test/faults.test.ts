@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FaultPlan, parseFaultSpec } from "../src/sandbox/faults.js";
+import { FaultPlan, parseFaultSpec } from "../sandbox/src/faults.js";
 
 describe("sandbox faults", () => {
   it("fires on every Nth matching request with `every`, without a count limit", () => {

@@ -19,17 +19,23 @@ function newest(dir: string): number {
 }
 
 /**
- * End-to-end tests run the built CLI (dist/), as users do: when src/ or schemas/ changed since the last build
- * (`npx vitest run` without `npm run build`), build first instead of testing stale code.
+ * End-to-end tests run the built CLI (dist/ and sandbox/dist/), as users do: when src/, sandbox/src/ or schemas/
+ * changed since the last build (`npx vitest run` without `npm run build`), build first instead of testing stale
+ * code.
  * One temporary root for the whole run: every `tempDir()` of every test file is made inside it (the workers
  * inherit the variable), and it is removed when the run ends, passed or failed.
  */
 export default function setup(): () => void {
+  // the older of the two programs' builds: the tap (dist/) and the sandbox (sandbox/dist/)
   let built = 0;
   try {
-    built = statSync(join(ROOT, "dist", "cli.js")).mtimeMs;
+    built = Math.min(
+      statSync(join(ROOT, "dist", "cli.js")).mtimeMs,
+      statSync(join(ROOT, "sandbox", "dist", "main.js")).mtimeMs,
+    );
   } catch {}
-  if (Math.max(newest(join(ROOT, "src")), newest(join(ROOT, "schemas"))) > built) {
+  const sources = ["src", "sandbox/src", "schemas"].map((dir) => newest(join(ROOT, dir)));
+  if (Math.max(...sources) > built) {
     execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
   }
   const root = mkdtempSync(join(tmpdir(), "tap-fp-tests-"));

@@ -1,14 +1,17 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 /**
- * The layering rules of src/, checked over the real import graph (static imports, `export … from` and dynamic
- * `import()`): the HTTP core knows no stream, the engine knows no protocol, protocols know no command, and the
- * product never loads the sandbox except through its own command.
+ * The layering rules of src/ and sandbox/src/, checked over the real import graph (static imports,
+ * `export … from` and dynamic `import()`): the HTTP core knows no stream, the engine knows no protocol,
+ * protocols know no command, no file of the tap imports the sandbox (a separate program that
+ * src/app/sandbox-program.ts finds by path at run time), and the sandbox uses nothing of the tap but its
+ * generated record types.
  */
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+const SANDBOX = fileURLToPath(new URL("../sandbox/src/", import.meta.url));
 
 /** Which layers each layer may import. `core` is src/*.ts (config, log, errors, stream table, …). */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -22,8 +25,6 @@ const ALLOWED: Record<string, readonly string[]> = {
   sandbox: ["generated", "sandbox"],
   generated: ["generated"],
 };
-/** The one file of the product that starts the sandbox (`tap-firstpromoter sandbox` and `demo`). */
-const SANDBOX_GATE = "app/sandbox-main.ts";
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -34,18 +35,44 @@ function sources(dir: string): string[] {
 }
 
 function layerOf(file: string): string {
+  if (!relative(SANDBOX, file).startsWith("..")) return "sandbox";
   const rel = relative(SRC, file);
+  if (rel.startsWith("..")) return "outside";
   if (rel === "cli.ts") return "cli";
   return rel.includes("/") ? rel.split("/")[0]! : "core";
 }
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)"(\.[^"]+)"/g)].map((m) => m[1]!);
-  return specs.map((spec) => resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+interface Edge {
+  file: string;
+  target: string;
+  /** `import type` / `export type`: erased at build, no run-time dependency */
+  typeOnly: boolean;
 }
 
-const edges = sources(SRC).flatMap((file) => importsOf(file).map((target) => ({ file, target })));
+/** Relative imports of a file's text; `.js` specifiers name the `.ts` (or generated `.d.ts`) source. */
+function importsOf(file: string, text = readFileSync(file, "utf8")): Edge[] {
+  const pattern = /(?:(?:import|export)(\s+type)?\s[^;"]*?from\s+|import\s*\(\s*|import\s+)"(\.[^"]+)"/g;
+  return [...text.matchAll(pattern)].map((m) => {
+    const ts = resolve(dirname(file), m[2]!.replace(/\.js$/, ".ts"));
+    const dts = ts.replace(/\.ts$/, ".d.ts");
+    return { file, target: existsSync(ts) || !existsSync(dts) ? ts : dts, typeOnly: m[1] !== undefined };
+  });
+}
+
+function violations(edges: readonly Edge[]): string[] {
+  return edges
+    .filter(({ file, target, typeOnly }) => {
+      const from = layerOf(file);
+      const to = layerOf(target);
+      // the sandbox runs from sandbox/dist/ alone: what it takes from the tap must be erased at build
+      if (from === "sandbox" && to !== "sandbox" && !typeOnly) return true;
+      return !(ALLOWED[from] ?? []).includes(to);
+    })
+    .map(({ file, target }) => `${name(file)} -> ${name(target)}`);
+}
+
+const name = (file: string) => relative(join(SRC, ".."), file);
+const edges = [...sources(SRC), ...sources(SANDBOX)].flatMap((file) => importsOf(file));
 
 describe("import boundaries", () => {
   it("reads the graph", () => {
@@ -53,19 +80,46 @@ describe("import boundaries", () => {
   });
 
   it("each layer imports only the layers below it", () => {
-    const violations = edges
-      .filter(({ file, target }) => {
-        const from = layerOf(file);
-        const to = layerOf(target);
-        if (to === "sandbox" && relative(SRC, file) === SANDBOX_GATE) return false;
-        return !(ALLOWED[from] ?? []).includes(to);
-      })
-      .map(({ file, target }) => `${relative(SRC, file)} -> ${relative(SRC, target)}`);
-    expect(violations).toEqual([]);
+    expect(violations(edges)).toEqual([]);
+  });
+
+  it("reads the sandbox's files and their imports of the generated record types", () => {
+    expect(edges.filter((e) => layerOf(e.file) === "sandbox").length).toBeGreaterThan(20);
+    const typed = edges.filter((e) => layerOf(e.file) === "sandbox" && layerOf(e.target) === "generated");
+    expect(typed.length).toBeGreaterThan(0);
+    expect(typed.every((e) => e.typeOnly && e.target.endsWith("records.d.ts"))).toBe(true);
+  });
+
+  it("fails when any file of the tap imports the sandbox, statically or not", () => {
+    const app = join(SRC, "app", "demo-main.ts");
+    const engine = join(SRC, "engine", "sync.ts");
+    const imports = [
+      ...importsOf(app, 'import { startSandbox } from "../../sandbox/src/server.js";'),
+      ...importsOf(engine, 'const m = await import("../../sandbox/src/faults.js");'),
+      ...importsOf(app, 'export type { Sandbox } from "../../sandbox/src/server.js";'),
+    ];
+    expect(violations(imports)).toEqual([
+      "src/app/demo-main.ts -> sandbox/src/server.ts",
+      "src/engine/sync.ts -> sandbox/src/faults.ts",
+      "src/app/demo-main.ts -> sandbox/src/server.ts",
+    ]);
+  });
+
+  it("fails when the sandbox takes run-time code from the tap", () => {
+    const builders = join(SANDBOX, "builders.ts");
+    const imports = [
+      ...importsOf(builders, 'import { isoDate } from "../../src/dates.js";'),
+      ...importsOf(builders, 'import { STREAMS } from "../../src/generated/records.js";'),
+      ...importsOf(builders, 'import type { PromotersRecord } from "../../src/generated/records.js";'),
+    ];
+    expect(violations(imports)).toEqual([
+      "sandbox/src/builders.ts -> src/dates.ts",
+      "sandbox/src/builders.ts -> src/generated/records.d.ts",
+    ]);
   });
 
   it("every layer in src/ has a rule", () => {
-    const layers = new Set(sources(SRC).map(layerOf));
+    const layers = new Set([...sources(SRC), ...sources(SANDBOX)].map(layerOf));
     for (const layer of layers) expect(Object.keys(ALLOWED), layer).toContain(layer);
   });
 });

@@ -152,12 +152,23 @@ describe("Dockerfile", () => {
     expect(labels["io.airbyte.version"]).toBe(PKG.version);
   });
 
-  it(".dockerignore keeps node_modules and dist out of the build context", () => {
+  it(".dockerignore keeps node_modules, dist and the sandbox out of the build context", () => {
     const patterns = readFileSync(join(ROOT, ".dockerignore"), "utf8")
       .split(/\r?\n/)
       .map((l) => l.trim().replace(/^\//, "").replace(/\/$/, ""));
     expect(patterns).toContain("node_modules");
     expect(patterns).toContain("dist");
+    expect(patterns).toContain("sandbox");
+  });
+
+  it("builds only the tap: no stage copies or builds the sandbox", () => {
+    for (const stage of stages) {
+      for (const i of stage.filter((x) => x.keyword === "COPY" || x.keyword === "RUN")) {
+        expect(i.args, i.args).not.toMatch(/sandbox/);
+        if (i.keyword === "RUN" && /npm run build/.test(i.args))
+          expect(i.args).toMatch(/npm run build:tap\b/);
+      }
+    }
   });
 });
 
@@ -307,6 +318,12 @@ describe("npm tarball", () => {
     for (const schema of schemas) expect(files).toContain(`schemas/${schema}`);
     expect(files.filter((f) => /^(src|test)\//.test(f) || f.endsWith(".d.ts"))).toEqual([]);
     expect(files).not.toContain("catalog.sample.json");
+    // the sandbox is a separate program (sandbox/, for tests and demos): none of it, built or not, ships
+    expect(files.filter((f) => /(^|\/)sandbox\//.test(f))).toEqual([]);
+    // the generated record types are compile-time only
+    expect(
+      files.filter((f) => f.startsWith("dist/generated/") && f !== "dist/generated/validators.js"),
+    ).toEqual([]);
 
     // Installed as npm lays a package out, without the registry: a fresh machine has no metadata in its npm
     // cache and tests have no network. The tarball is unpacked into node_modules/, its bin linked, and the
@@ -343,5 +360,19 @@ describe("npm tarball", () => {
     // a real sync from the installed copy: its schemas and validators resolve from inside the package
     const { stdout: catalog } = await exec(bin, ["spec"], { cwd: app, env });
     expect(JSON.parse(catalog).type).toBe("SPEC");
+    // no sandbox code inside any shipped file, and `sandbox` says in one line that it is not installed
+    for (const file of files.filter((f) => f.endsWith(".js"))) {
+      expect(readFileSync(join(installed, file), "utf8"), file).not.toMatch(
+        /function startSandbox|generateDataset/,
+      );
+    }
+    const missing = await exec(bin, ["sandbox", "--port", "0"], { cwd: app, env }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect("code" in missing ? missing.code : 0).toBe(1);
+    expect(missing.stdout).toBe("");
+    const lines = missing.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/CRITICAL the sandbox is not part of this installation/);
   });
 });

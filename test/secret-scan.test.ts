@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startSandbox } from "../src/sandbox/server.js";
+import { startSandbox } from "../sandbox/src/server.js";
 import { catalogOf, runCli, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
 import { expectNoSecrets, SecretLeak, secretLeaks, secretsOfRun } from "./helpers/secrets.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { SANDBOX_API_KEY } from "../../src/sandbox/server.js";
+import { SANDBOX_API_KEY } from "../../sandbox/src/server.js";
 
 /**
  * The suite-wide secret scan (issue 14): no CLI output a test captures (stdout, stderr, so STATE too) may

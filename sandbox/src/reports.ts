@@ -5,7 +5,7 @@
 
 import { referralClicks, referralLandingUrl } from "./builders.js";
 import type { Dataset, Row } from "./model.js";
-import { DAY } from "./random.js";
+import { DAY, dateOnly, dayStart } from "./random.js";
 
 export type ReportKind = "overview" | "campaigns" | "promoters" | "traffic_sources" | "urls";
 export type GroupBy = "day" | "week" | "month" | "year";
@@ -48,7 +48,7 @@ interface Entity {
 const counters = (): Counters => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 function isoWeek(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
+  const d = new Date(dayStart(day));
   const thursday = d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * DAY;
   const year = new Date(thursday).getUTCFullYear();
   const week = 1 + Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY));
@@ -183,8 +183,8 @@ function columnData(
 /** periods touching [start, end] in order, each with its last day inside the range */
 function periodsIn(start: string, end: string, key: (day: string) => string): Map<string, string> {
   const out = new Map<string, string>();
-  for (let t = Date.parse(`${start}T00:00:00Z`), stop = Date.parse(`${end}T00:00:00Z`); t <= stop; t += DAY) {
-    const day = new Date(t).toISOString().slice(0, 10);
+  for (let t = dayStart(start), stop = dayStart(end); t <= stop; t += DAY) {
+    const day = dateOnly(t);
     out.set(key(day), day);
   }
   return out;
@@ -199,7 +199,7 @@ export function reportRows(ds: Dataset, kind: ReportKind, q: ReportQuery): Row[]
   const needEpc = q.columns.includes("3m_epc") || q.columns.includes("6m_epc");
   const needBase = q.columns.includes("active_customers") || q.columns.includes("monthly_churn");
   const from = needEpc ? `${addMonths(start.slice(0, 7), -5)}-01` : start;
-  const campaigns = new Map(ds.campaigns.map((c) => [c.id, c]));
+  const campaigns = new Map<unknown, Row>(ds.campaigns.map((c) => [c.id, c]));
   const sourceOf = new Map<unknown, string>();
   if (kind === "traffic_sources")
     for (const r of ds.referrals) sourceOf.set(r.id, String(r.traffic_source ?? "direct"));

@@ -1,5 +1,20 @@
-/** Row factories: one fresh object per call (no shared nested objects), fields in the API's order. */
+/**
+ * Row factories: one fresh object per call (no shared nested objects), fields in the API's order. Each returns
+ * its stream's record type generated from schemas/, so a schema change the sandbox does not follow fails tsc.
+ */
 
+import type {
+  CampaignsRecord,
+  CommissionsRecord,
+  PayoutsRecord,
+  PromoCodesRecord,
+  PromoterCampaignsRecord,
+  PromoterDetailsRecord,
+  PromoterPayoutMethodsRecord,
+  ReferralLinksRecord,
+  ReferralsRecord,
+  RewardsRecord,
+} from "../../src/generated/records.js";
 import { COMPANY_ID, campaignRef, type Dataset, PORTAL_HOST, pcRef, promoterRef, type Row } from "./model.js";
 import { DAY, FIRST_NAMES, flat, hash32, iso, LAST_NAMES, type Rng, slug } from "./random.js";
 
@@ -154,7 +169,7 @@ export function buildPromoter(
   profileId: number,
   joinedMs: number,
   anchorMs: number,
-): Row {
+): PromoterDetailsRecord {
   const { first, last, base } = book.person(r);
   const country = r.weighted(COUNTRIES);
   const email = flat(
@@ -263,10 +278,10 @@ function bankDetails(r: Rng, holder: string, country: string): Row {
 export function buildPayoutMethod(
   r: Rng,
   id: number,
-  promoter: Row,
+  promoter: PromoterDetailsRecord,
   addedMs: number,
   selected: boolean,
-): Row {
+): PromoterPayoutMethodsRecord {
   const method = r.weighted(PAYOUT_METHODS);
   const profile = promoter.profile as Row;
   let details: Row;
@@ -329,12 +344,12 @@ export function rewardLink(reward: Row): Row {
 export function buildPromoterCampaign(
   r: Rng,
   id: number,
-  promoter: Row,
-  campaign: Row,
+  promoter: PromoterDetailsRecord,
+  campaign: CampaignsRecord,
   createdMs: number,
   state: string,
   token: string,
-): Row {
+): PromoterCampaignsRecord {
   const landing = String(campaign.landing_url);
   const param = String(campaign.ref_token_param).replace("?", "");
   const promoterRewards = campaign.rewards_for_promoters as Row[];
@@ -379,8 +394,12 @@ export function promoterPcEntry(pc: Row): Row {
   };
 }
 
-export function buildReferralLinks(r: Rng, nextId: () => number, pc: Row): Row[] {
-  const links: Row[] = [
+export function buildReferralLinks(
+  r: Rng,
+  nextId: () => number,
+  pc: PromoterCampaignsRecord,
+): ReferralLinksRecord[] {
+  const links: ReferralLinksRecord[] = [
     {
       id: nextId(),
       name: "Default link",
@@ -408,7 +427,12 @@ export function buildReferralLinks(r: Rng, nextId: () => number, pc: Row): Row[]
   return links;
 }
 
-export function buildPromoCode(r: Rng, id: number, pc: Row, referralReward: Row): Row {
+export function buildPromoCode(
+  r: Rng,
+  id: number,
+  pc: PromoterCampaignsRecord,
+  referralReward: RewardsRecord,
+): PromoCodesRecord {
   const pct = r.pick([10, 15, 20, 25]);
   const code = flat(String(pc.ref_token).toUpperCase(), pct);
   pc.coupon = code;
@@ -435,9 +459,9 @@ export function buildReferral(
   createdMs: number,
   customerMs: number | null,
   cancelMs: number | null,
-  pc: Row | null,
+  pc: PromoterCampaignsRecord | null,
   anchorMs: number,
-): Row {
+): ReferralsRecord {
   const first = r.pick(FIRST_NAMES);
   const last = r.pick(LAST_NAMES);
   const entry = pc?.coupon && r.chance(0.25) ? "coupon" : r.weighted(ENTRY_SOURCES);
@@ -472,7 +496,7 @@ export function buildReferral(
       entry === "manual_admin"
         ? "ops@example.com"
         : entry === "manual_affiliate" && pc
-          ? (pc.promoter as Row).email
+          ? pc.promoter?.email
           : null,
     username: r.chance(0.15) ? flat(slug(first), r.range(1, 999)) : null,
     split_details: null,
@@ -493,16 +517,16 @@ export interface CommissionInput {
   /** positive cents of the underlying sale (0 for custom) */
   saleCents: number;
   planId: string | null;
-  pc: Row;
-  referral: Row | null;
-  reward: Row;
+  pc: PromoterCampaignsRecord;
+  referral: ReferralsRecord | null;
+  reward: RewardsRecord;
   status: "pending" | "approved" | "denied";
   statusMs: number | null;
 }
 
 /** Commission amount and unit from the reward rule's first schema. */
 export function rewardPayout(
-  reward: Row,
+  reward: RewardsRecord,
   saleCents: number,
   kind: CommissionKind,
 ): { unit: string; amount: number } {
@@ -515,7 +539,7 @@ export function rewardPayout(
   return { unit, amount: schema.flat_amount ? sign * rate : Math.round((sign * saleCents * rate) / 100) };
 }
 
-export function buildCommission(r: Rng, id: number, c: CommissionInput): Row {
+export function buildCommission(r: Rng, id: number, c: CommissionInput): CommissionsRecord {
   const ref = c.referral;
   let { unit, amount } = rewardPayout(c.reward, c.saleCents, c.kind);
   if (c.kind === "custom") amount = r.pick([2500, 5000, 10000, 20000]);
@@ -577,12 +601,12 @@ export interface PayoutInput {
   processingMs: number | null;
   paidMs: number | null;
   failedMs: number | null;
-  promoter: Row;
-  campaign: Row;
-  method: Row | null;
+  promoter: PromoterDetailsRecord;
+  campaign: CampaignsRecord;
+  method: PromoterPayoutMethodsRecord | null;
 }
 
-export function buildPayout(r: Rng, id: number, p: PayoutInput): Row {
+export function buildPayout(r: Rng, id: number, p: PayoutInput): PayoutsRecord {
   const taxRate = (p.promoter.profile as Row).vat_id ? 0.2 : 0;
   return {
     id,

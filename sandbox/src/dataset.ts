@@ -3,6 +3,13 @@
  * Rows follow the documented v2 shapes; ids ascend with creation time; relationships are consistent.
  */
 
+import type {
+  CampaignsRecord,
+  ProductsRecord,
+  PromoterPayoutMethodsRecord,
+  RewardsRecord,
+  WebhookDeliveriesRecord,
+} from "../../src/generated/records.js";
 import {
   buildCommission,
   buildPayout,
@@ -189,8 +196,8 @@ function buildProducts(
   r: Rng,
   n: number,
   start: number,
-): { rows: Row[]; prices: { ext: string; cents: number; months: number; weight: number }[] } {
-  const rows: Row[] = [];
+): { rows: ProductsRecord[]; prices: { ext: string; cents: number; months: number; weight: number }[] } {
+  const rows: ProductsRecord[] = [];
   const prices: { ext: string; cents: number; months: number; weight: number }[] = [];
   for (let i = 0; i < n; i++) {
     const [name, amounts, weight] = PRODUCTS[i]!;
@@ -213,7 +220,7 @@ function buildProducts(
   return { rows, prices };
 }
 
-function buildRewards(r: Rng, n: number, start: number): Row[] {
+function buildRewards(r: Rng, n: number, start: number): RewardsRecord[] {
   return REWARDS.slice(0, n).map((spec, i) => {
     const created = start + i * 5 * DAY + r.int(DAY);
     const isPromoter = spec.type !== null;
@@ -247,12 +254,12 @@ function buildRewards(r: Rng, n: number, start: number): Row[] {
   });
 }
 
-function buildCampaigns(r: Rng, n: number, rewards: Row[]): Row[] {
+function buildCampaigns(r: Rng, n: number, rewards: RewardsRecord[]): CampaignsRecord[] {
   const saleRewards = rewards.filter((w) => w.promoter_reward_type === "sale");
   const tierReward = rewards.find((w) => w.promoter_reward_type === "tier")!;
   const referralRewards = rewards.filter((w) => !w.is_promoter_reward);
   let linkId: number = FIRST_IDS.campaign_links;
-  const rows: Row[] = [];
+  const rows: CampaignsRecord[] = [];
   for (let i = 0; i < n; i++) {
     const name = CAMPAIGN_NAMES[i]!;
     const landing =
@@ -307,7 +314,7 @@ function buildPayouts(
   com: { time: Float64Array; approvedAt: Float64Array; pc: Int32Array; payable: Uint8Array },
   pcPromoter: Int32Array,
   pcCampaign: Int32Array,
-  selectedMethod: (Row | null)[],
+  selectedMethod: (PromoterPayoutMethodsRecord | null)[],
 ): void {
   const pending = new Map<number, number[]>();
   const runs: { time: number; pc: number; items: number[]; amount: number }[] = [];
@@ -515,7 +522,7 @@ function buildAccountLog(r: Rng, ds: Dataset, start: number, anchor: number): vo
     "payout.updated",
     "promoter_campaign.created",
   ];
-  const entityOf: Record<string, [string, Row[]]> = {
+  const entityOf: Record<string, [string, { id: number }[]]> = {
     referral: ["Referral", ds.referrals],
     commission: ["Commission", ds.commissions],
     promoter: ["Promoter", ds.promoters],
@@ -523,7 +530,7 @@ function buildAccountLog(r: Rng, ds: Dataset, start: number, anchor: number): vo
     promoter_campaign: ["PromoterCampaign", ds.promoter_campaigns],
   };
   const nHooks = r.range(2, 4);
-  const deliveries: { time: number; row: Row }[] = [];
+  const deliveries: { time: number; row: WebhookDeliveriesRecord }[] = [];
   for (let i = 0; i < nHooks; i++) {
     const created = start + (100 + i * 90) * DAY + r.int(DAY);
     const types = eventTypes.filter(() => r.chance(0.5));
@@ -637,11 +644,11 @@ export function generateDataset(opts: DatasetOptions): Dataset {
   const rewardById = new Map(ds.rewards.map((w) => [w.id, w]));
   const tierReward = ds.rewards.find((w) => w.promoter_reward_type === "tier")!;
   const primaryReward = ds.campaigns.map(
-    (c) => rewardById.get((c.rewards_for_promoters as Row[])[0]!.reward_id)!,
+    (c) => rewardById.get((c.rewards_for_promoters as Row[])[0]!.reward_id as number)!,
   );
   const referralReward = ds.campaigns.map((c) => {
     const link = (c.rewards_for_referrals as Row[])[0];
-    return link ? rewardById.get(link.reward_id)! : ds.rewards.find((w) => !w.is_promoter_reward)!;
+    return link ? rewardById.get(link.reward_id as number)! : ds.rewards.find((w) => !w.is_promoter_reward)!;
   });
 
   // Promoters, in joined_at order.
@@ -658,7 +665,7 @@ export function generateDataset(opts: DatasetOptions): Dataset {
   }
 
   // Payout methods: most promoters have one, some switched methods, a few have none yet.
-  const selectedMethod: (Row | null)[] = new Array(size).fill(null);
+  const selectedMethod: (PromoterPayoutMethodsRecord | null)[] = new Array(size).fill(null);
   {
     const pending: { time: number; promoter: number; selected: boolean }[] = [];
     for (let i = 0; i < size; i++) {

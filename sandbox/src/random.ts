@@ -137,6 +137,11 @@ export function dateOnly(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** 00:00:00Z of a bare `YYYY-MM-DD` day, in epoch ms. */
+export function dayStart(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
 export function parseTs(value: unknown): number {
   return typeof value === "string" ? Date.parse(value) : Number.NaN;
 }

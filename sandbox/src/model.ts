@@ -1,29 +1,49 @@
 /** Types and account-wide settings shared by the dataset generator, the reports and the payout snapshots. */
 
+import type {
+  AssetCategoriesRecord,
+  AssetsRecord,
+  BatchProcessesRecord,
+  CampaignsRecord,
+  CommissionsRecord,
+  CustomReferralStatusesRecord,
+  PayoutsRecord,
+  ProductsRecord,
+  PromoCodesRecord,
+  PromoterCampaignsRecord,
+  PromoterDetailsRecord,
+  PromoterPayoutMethodsRecord,
+  ReferralLinksRecord,
+  ReferralsRecord,
+  RewardsRecord,
+  WebhookDeliveriesRecord,
+  WebhooksRecord,
+} from "../../src/generated/records.js";
+
 export type Row = Record<string, unknown>;
 
 export interface Dataset {
   /** full promoter objects as GET /promoters/{id} returns them, including the live `password_setup_url` */
-  promoters: Row[];
-  referrals: Row[];
-  commissions: Row[];
-  payouts: Row[];
-  promo_codes: Row[];
-  promoter_campaigns: Row[];
-  campaigns: Row[];
-  rewards: Row[];
-  products: Row[];
-  assets: Row[];
-  asset_categories: Row[];
-  custom_referral_statuses: Row[];
-  batch_processes: Row[];
-  webhooks: Row[];
+  promoters: PromoterDetailsRecord[];
+  referrals: ReferralsRecord[];
+  commissions: CommissionsRecord[];
+  payouts: PayoutsRecord[];
+  promo_codes: PromoCodesRecord[];
+  promoter_campaigns: PromoterCampaignsRecord[];
+  campaigns: CampaignsRecord[];
+  rewards: RewardsRecord[];
+  products: ProductsRecord[];
+  assets: AssetsRecord[];
+  asset_categories: AssetCategoriesRecord[];
+  custom_referral_statuses: CustomReferralStatusesRecord[];
+  batch_processes: BatchProcessesRecord[];
+  webhooks: WebhooksRecord[];
   /** each carries `webhook_id` */
-  webhook_deliveries: Row[];
+  webhook_deliveries: WebhookDeliveriesRecord[];
   /** each carries `promoter_id` */
-  payout_methods: Row[];
+  payout_methods: PromoterPayoutMethodsRecord[];
   /** each carries `promoter_campaign_id` */
-  referral_links: Row[];
+  referral_links: ReferralLinksRecord[];
 }
 
 export const COMPANY_ID = 4217;

@@ -1,5 +1,11 @@
 /** Account activity between two syncs: new rows after the previous anchor, and the changes a tap must catch. */
 
+import type {
+  CommissionsRecord,
+  PromoterCampaignsRecord,
+  PromoterPayoutMethodsRecord,
+  ReferralsRecord,
+} from "../../src/generated/records.js";
 import {
   buildCommission,
   buildPayout,
@@ -80,7 +86,7 @@ export function simulateActivity(ds: Dataset, opts: { seed: number; now: Date; s
   const pcById = new Map(ds.promoter_campaigns.map((pc) => [pc.id as number, pc]));
   const campaignById = new Map(ds.campaigns.map((c) => [c.id as number, c]));
   const rewardById = new Map(ds.rewards.map((w) => [w.id as number, w]));
-  const methodOf = new Map<number, Row>();
+  const methodOf = new Map<number, PromoterPayoutMethodsRecord>();
   for (const m of ds.payout_methods) if (m.is_selected) methodOf.set(m.promoter_id as number, m);
 
   /** applies stat deltas to a promoter campaign, its promoter and its campaign */
@@ -155,7 +161,13 @@ export function simulateActivity(ds: Dataset, opts: { seed: number; now: Date; s
   // New leads on accepted promoter campaigns.
   const accepted = ds.promoter_campaigns.filter((pc) => pc.state === "accepted");
   let referralId = maxId(ds.referrals);
-  const sales: { time: number; referral: Row; pc: Row; cents: number; plan: string | null }[] = [];
+  const sales: {
+    time: number;
+    referral: ReferralsRecord;
+    pc: PromoterCampaignsRecord;
+    cents: number;
+    plan: string | null;
+  }[] = [];
   const lastSale = new Map<number, Row>();
   for (const c of ds.commissions) {
     const ref = c.referral as Row | null;
@@ -230,7 +242,7 @@ export function simulateActivity(ds: Dataset, opts: { seed: number; now: Date; s
   // New sale commissions, pending until approved.
   const previousMaxCommission = maxId(ds.commissions);
   let commissionId = previousMaxCommission;
-  const fresh: Row[] = [];
+  const fresh: CommissionsRecord[] = [];
   sales.sort((a, b) => a.time - b.time);
   for (const s of sales) {
     const link = ((campaignById.get(s.pc.campaign_id as number)?.rewards_for_promoters as Row[]) ?? [])[0];

@@ -60,7 +60,7 @@ function summary(t: Totals): Row {
 }
 
 export function payoutsGroupedByPromoter(ds: Dataset): Row[] {
-  const promoters = new Map(ds.promoters.map((p) => [p.id, p]));
+  const promoters = new Map<unknown, Row>(ds.promoters.map((p) => [p.id, p]));
   const methods = new Map<unknown, Row>();
   for (const m of ds.payout_methods) if (m.is_selected) methods.set(m.promoter_id, m);
   const groups = new Map<unknown, Row[]>();
