@@ -33,4 +33,28 @@ describe("output write errors (issue 14)", () => {
     },
     60_000,
   );
+
+  it.skipIf(!existsSync("/dev/full"))(
+    "a stderr that cannot be written (full disk) ends the run with exit 1, no crash, every stdout line whole",
+    () => {
+      // (Airbyte logs go to stdout as LOG messages: only Singer writes stderr)
+      for (const args of [["demo", "--singer"], ["demo", "--singer", "--log-format", "json"]]) {
+        const full = openSync("/dev/full", "w");
+        const run = spawnSync(process.execPath, [CLI, ...args], {
+          stdio: ["ignore", "pipe", full],
+          encoding: "utf8",
+          timeout: 30_000,
+          maxBuffer: 256 * 1024 * 1024,
+        });
+        closeSync(full);
+        expect(run.status, args.join(" ")).toBe(1);
+        expect(run.signal).toBeNull();
+        expectNoSecrets({ stdout: run.stdout }, args);
+        // the run stopped at a write boundary: no half-written message on stdout
+        for (const line of run.stdout.split("\n").filter(Boolean))
+          expect(() => JSON.parse(line)).not.toThrow();
+      }
+    },
+    60_000,
+  );
 });
