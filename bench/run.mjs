@@ -14,14 +14,7 @@
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
 // BENCH_RUNS, BENCH_STALL_MS, BENCH_EFF_SMALL, BENCH_EFF_LARGE, BENCH_SHARED_SIZE; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
 import { spawn } from "node:child_process";
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,8 +27,7 @@ const RESULTS = join(ROOT, "bench", "results.md");
 const NODE = process.execPath;
 const TMP = mkdtempSync(join(tmpdir(), "tap-firstpromoter-bench-"));
 
-const env = (name, fallback) =>
-  process.env[name] ? Number(process.env[name]) : fallback;
+const env = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
 const RL = {
   size: env("BENCH_RL_SIZE", 3000),
   listSize: env("BENCH_RL_LIST_SIZE", 4500),
@@ -54,9 +46,7 @@ const POLL_MS = 50;
 const CLK_TCK = 100; // Linux USER_HZ for /proc/<pid>/stat times
 
 const log = (message) =>
-  process.stderr.write(
-    `[bench ${((performance.now() / 1000) | 0).toString().padStart(3)} s] ${message}\n`,
-  );
+  process.stderr.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(3)} s] ${message}\n`);
 
 // ---------- child process bookkeeping: every child is killed on any exit ----------
 const children = new Set();
@@ -88,8 +78,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function waitExit(child, timeoutMs, what) {
   return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null)
-      return resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`${what} did not finish within ${timeoutMs / 1000} s`));
@@ -144,8 +133,7 @@ function recordCounter() {
   c.push = (chunk) => {
     c.bytes += chunk.length;
     const buf = Buffer.concat([carry, chunk]);
-    for (let i = buf.indexOf(pattern); i >= 0; i = buf.indexOf(pattern, i + 1))
-      c.records++;
+    for (let i = buf.indexOf(pattern); i >= 0; i = buf.indexOf(pattern, i + 1)) c.records++;
     carry = buf.subarray(Math.max(0, buf.length - (pattern.length - 1)));
   };
   return c;
@@ -153,19 +141,9 @@ function recordCounter() {
 
 // ---------- sandbox as a separate process ----------
 async function startSandbox({ size, rateLimit, latencyMs, faults = [] }) {
-  const args = [
-    CLI,
-    "sandbox",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    "0",
-    "--size",
-    String(size),
-  ];
+  const args = [CLI, "sandbox", "--host", "127.0.0.1", "--port", "0", "--size", String(size)];
   for (const fault of faults) args.push("--fault", fault);
-  if (rateLimit)
-    args.push("--rate-limit", String(rateLimit), "--retry-after", "none");
+  if (rateLimit) args.push("--rate-limit", String(rateLimit), "--retry-after", "none");
   if (latencyMs) args.push("--latency-ms", String(latencyMs));
   const started = performance.now();
   const child = track(spawn(NODE, args, { stdio: ["ignore", "pipe", "pipe"] }));
@@ -176,10 +154,7 @@ async function startSandbox({ size, rateLimit, latencyMs, faults = [] }) {
   });
   const line = await new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(
-      () => reject(new Error(`sandbox size ${size} not ready in 120 s`)),
-      120_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`sandbox size ${size} not ready in 120 s`)), 120_000);
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (d) => {
       out += d;
@@ -196,36 +171,27 @@ async function startSandbox({ size, rateLimit, latencyMs, faults = [] }) {
   });
   const ready = JSON.parse(line);
   const origin = new URL(ready.base_url).origin;
-  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin))
-    throw new Error(`sandbox not on loopback: ${origin}`);
+  if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(origin)) throw new Error(`sandbox not on loopback: ${origin}`);
   const startMs = performance.now() - started;
   const sample = procSample(child.pid);
   return {
     child,
     startMs,
     rssKb: sample?.rssKb ?? 0,
-    config: {
-      api_key: ready.api_key,
-      account_id: ready.account_id,
-      base_url: ready.base_url,
-    },
+    config: { api_key: ready.api_key, account_id: ready.account_id, base_url: ready.base_url },
     async stats() {
       const res = await fetch(`${origin}/__sandbox/stats`);
       return res.json();
     },
     async reset(query) {
-      const res = await fetch(`${origin}/__sandbox/reset?${query}`, {
-        method: "POST",
-      });
+      const res = await fetch(`${origin}/__sandbox/reset?${query}`, { method: "POST" });
       if (!res.ok) throw new Error(`sandbox reset: HTTP ${res.status}`);
       await res.arrayBuffer();
     },
     cpuMs: () => procSample(child.pid)?.cpuMs ?? 0,
     async stop() {
       child.kill("SIGTERM");
-      await waitExit(child, 10_000, "sandbox").catch(() =>
-        child.kill("SIGKILL"),
-      );
+      await waitExit(child, 10_000, "sandbox").catch(() => child.kill("SIGKILL"));
     },
   };
 }
@@ -249,22 +215,14 @@ function catalogOf(names) {
 }
 // every default stream except the reports: the sandbox recomputes a whole report window on every page request
 // (O(size) per page), which makes it, not the tap, the bottleneck at 100k+ records
-const LIST_STREAMS = STREAMS.filter(
-  (s) => s.selectedByDefault && !s.report,
-).map((s) => s.name);
+const LIST_STREAMS = STREAMS.filter((s) => s.selectedByDefault && !s.report).map((s) => s.name);
 
 /**
  * Runs one process that writes Singer-like lines to stdout. stdout: "count" (piped, RECORD lines counted here),
  * "null" (/dev/null), or { stall } (piped into a reader process that pauses). Returns wall time, records,
  * peak RSS and CPU of that process.
  */
-async function runProcess({
-  args,
-  stdout = "count",
-  timeoutMs = 300_000,
-  what,
-  onStall,
-}) {
+async function runProcess({ args, stdout = "count", timeoutMs = 300_000, what, onStall }) {
   let reader;
   let stdio;
   let nullFd;
@@ -276,9 +234,7 @@ async function runProcess({
   } else {
     // the reader reads ~1 MB, pauses its stdin for `stall` ms, then drains to the end
     const src = `let n=0,paused=false;process.stdin.on("data",d=>{n+=d.length;if(!paused&&n>=1<<20){paused=true;process.stdin.pause();process.stderr.write("PAUSED "+n+"\\n");setTimeout(()=>{process.stderr.write("RESUMED\\n");process.stdin.resume()},${stdout.stall})}});process.stdin.on("end",()=>process.stderr.write("END "+n+"\\n"))`;
-    reader = track(
-      spawn(NODE, ["-e", src], { stdio: ["pipe", "ignore", "pipe"] }),
-    );
+    reader = track(spawn(NODE, ["-e", src], { stdio: ["pipe", "ignore", "pipe"] }));
     stdio = ["ignore", reader.stdin, "pipe"];
   }
   const t0 = performance.now();
@@ -287,9 +243,7 @@ async function runProcess({
   if (reader) reader.stdin.destroy(); // the tap holds the pipe's write end now
   const mon = monitor(child.pid);
   const exited = new Promise((resolve) =>
-    child.once("exit", (code, signal) =>
-      resolve({ code, signal, t: performance.now() }),
-    ),
+    child.once("exit", (code, signal) => resolve({ code, signal, t: performance.now() })),
   );
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -338,9 +292,7 @@ async function runProcess({
   // the tap's own per-stream summary, for runs whose stdout is not counted here
   let summaryRecords = 0;
   // `<time> INFO <stream>: finished: N records, P pages, …` (the time is absent in older builds)
-  for (const m of stderr.matchAll(
-    /^(?:\S+ )?INFO [a-z_]+: finished: (\d+) records, /gm,
-  ))
+  for (const m of stderr.matchAll(/^(?:\S+ )?INFO [a-z_]+: finished: (\d+) records, /gm))
     summaryRecords += Number(m[1]);
   const baselineRecords = /baseline: (\d+) records/.exec(stderr)?.[1];
   const summary =
@@ -348,9 +300,7 @@ async function runProcess({
       stderr,
     );
   let pages = 0;
-  for (const m of stderr.matchAll(
-    /^(?:\S+ )?INFO [a-z_]+: finished: \d+ records, (\d+) pages/gm,
-  ))
+  for (const m of stderr.matchAll(/^(?:\S+ )?INFO [a-z_]+: finished: \d+ records, (\d+) pages/gm))
     pages += Number(m[1]);
   return {
     wallMs: exit.t - t0,
@@ -363,17 +313,14 @@ async function runProcess({
           unusedAhead: Number(summary[5]),
         }
       : {}),
-    records:
-      stdout === "count"
-        ? counter.records
-        : summaryRecords || Number(baselineRecords ?? 0),
+    records: stdout === "count" ? counter.records : summaryRecords || Number(baselineRecords ?? 0),
     summaryRecords,
     peakKb: mon.peakKb,
     cpuMs: mon.cpuMs,
     stall,
-    warnings: [
-      ...new Set(stderr.match(/^(WARNING|\(node:\d+\) \w+Warning).*$/gm) ?? []),
-    ].map((w) => w.replace(/^\(node:\d+\) /, "")),
+    warnings: [...new Set(stderr.match(/^(WARNING|\(node:\d+\) \w+Warning).*$/gm) ?? [])].map((w) =>
+      w.replace(/^\(node:\d+\) /, ""),
+    ),
   };
 }
 
@@ -387,19 +334,10 @@ const tapArgs = (config, catalog) => [
 // ---------- the table ----------
 const rows = [];
 const fmt = (n, digits = 0) =>
-  n.toLocaleString("en-US", {
-    maximumFractionDigits: digits,
-    minimumFractionDigits: digits,
-  });
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (kb) => `${fmt(kb / 1024, 1)} MB`;
 function row(section, metric, value, target = "", ok = undefined) {
-  rows.push({
-    section,
-    metric,
-    value,
-    target,
-    ok: ok === undefined ? "" : ok ? "yes" : "**no**",
-  });
+  rows.push({ section, metric, value, target, ok: ok === undefined ? "" : ok ? "yes" : "**no**" });
 }
 const notes = [];
 
@@ -413,20 +351,13 @@ async function rateLimitedRun({ size, catalog, label, warm }) {
   log(
     `1/3 rate-limited (${label}): sandbox size ${size}, ${RL.limit} req/${RL.windowMs / 1000} s, ${RL.latencyMs} ms latency`,
   );
-  const sb = await startSandbox({
-    size,
-    rateLimit: warm ? 0 : RL.limit,
-    latencyMs: RL.latencyMs,
-  });
+  const sb = await startSandbox({ size, rateLimit: warm ? 0 : RL.limit, latencyMs: RL.latencyMs });
   try {
     if (warm) {
       // A warm server, as the real API is: one unthrottled pass of the same sync compiles the sandbox's code
       // and computes its report windows and list views; then its counters and rate window start over.
       await runProcess({
-        args: tapArgs(
-          { ...sb.config, requests_per_minute: 1_000_000 },
-          catalog,
-        ),
+        args: tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog),
         stdout: "null",
         what: "warm-up",
       });
@@ -441,8 +372,7 @@ async function rateLimitedRun({ size, catalog, label, warm }) {
         const s = await sb.stats().catch(() => undefined);
         if (s) series.push([performance.now() - t0, s.requests]);
         if (s && s.requests <= RL.limit) atWindowClose = s;
-        if (i % 300 === 299 && s)
-          log(`  ${s.requests} requests, ${s.rateLimited} rate-limited`);
+        if (i % 300 === 299 && s) log(`  ${s.requests} requests, ${s.rateLimited} rate-limited`);
         await sleep(POLL_MS);
       }
     })();
@@ -460,8 +390,7 @@ async function rateLimitedRun({ size, catalog, label, warm }) {
     }
     const stats = await sb.stats();
     const n = stats.requests;
-    const earliestMs =
-      Math.floor((n - 1) / RL.limit) * RL.windowMs + RL.latencyMs;
+    const earliestMs = Math.floor((n - 1) / RL.limit) * RL.windowMs + RL.latencyMs;
     const ratio = r.wallMs / earliestMs;
     // when request n - L (the one that frees the window slot of request n) reached the sandbox
     const k = n - Math.floor((n - 1) / RL.limit) * RL.limit;
@@ -474,19 +403,9 @@ async function rateLimitedRun({ size, catalog, label, warm }) {
     row(s, "dataset", `size ${size}, page_size 100, ${fmt(r.records)} records`);
     row(s, "requests made (sandbox stats)", fmt(n));
     row(s, "wall time of the tap process", `${fmt(r.wallMs / 1000, 2)} s`);
-    row(
-      s,
-      "earliest finish the policy allows",
-      `${fmt(earliestMs / 1000, 2)} s`,
-    );
+    row(s, "earliest finish the policy allows", `${fmt(earliestMs / 1000, 2)} s`);
     row(s, "wall / earliest", fmt(ratio, 3), "<= 1.03", ratio <= 1.03);
-    row(
-      s,
-      "HTTP 429 responses",
-      fmt(stats.rateLimited),
-      "0",
-      stats.rateLimited === 0,
-    );
+    row(s, "HTTP 429 responses", fmt(stats.rateLimited), "0", stats.rateLimited === 0);
     if (kAt !== undefined) {
       const paced = kAt + RL.windowMs + RL.latencyMs;
       row(
@@ -511,23 +430,15 @@ async function rateLimitedRun({ size, catalog, label, warm }) {
       );
     }
     if (n <= RL.limit)
-      notes.push(
-        `rate-limited run (${label}) made only ${n} requests: the window was never exercised`,
-      );
-    for (const w of r.warnings)
-      notes.push(`tap stderr in the rate-limited run (${label}): \`${w}\``);
+      notes.push(`rate-limited run (${label}) made only ${n} requests: the window was never exercised`);
+    for (const w of r.warnings) notes.push(`tap stderr in the rate-limited run (${label}): \`${w}\``);
   } finally {
     await sb.stop();
   }
 }
 
 async function rateLimited() {
-  await rateLimitedRun({
-    size: RL.size,
-    catalog: undefined,
-    label: "default catalog",
-    warm: true,
-  });
+  await rateLimitedRun({ size: RL.size, catalog: undefined, label: "default catalog", warm: true });
   await rateLimitedRun({
     size: RL.listSize,
     catalog: catalogOf(LIST_STREAMS),
@@ -555,13 +466,7 @@ async function throughput() {
     const base = [];
     // warm the sandbox's cached list views so the first measured run does not pay for them
     await runProcess({
-      args: [
-        BASELINE,
-        "--config",
-        tmpJson("config", config),
-        "--catalog",
-        tmpJson("catalog", catalog),
-      ],
+      args: [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)],
       stdout: "null",
       what: "warm-up",
     });
@@ -570,23 +475,12 @@ async function throughput() {
         ["tap", tapArgs(config, catalog), tap],
         [
           "baseline",
-          [
-            BASELINE,
-            "--config",
-            tmpJson("config", config),
-            "--catalog",
-            tmpJson("catalog", catalog),
-          ],
+          [BASELINE, "--config", tmpJson("config", config), "--catalog", tmpJson("catalog", catalog)],
           base,
         ],
       ]) {
         const cpu0 = sb.cpuMs();
-        const r = await runProcess({
-          args,
-          stdout: "count",
-          timeoutMs: 180_000,
-          what: label,
-        });
+        const r = await runProcess({ args, stdout: "count", timeoutMs: 180_000, what: label });
         r.sandboxCpuMs = sb.cpuMs() - cpu0;
         r.rate = r.records / (r.wallMs / 1000);
         into.push(r);
@@ -595,8 +489,7 @@ async function throughput() {
         );
       }
     }
-    const pick = (runs) =>
-      runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
+    const pick = (runs) => runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
     const t = pick(tap);
     const b = pick(base);
     const ratio = t.rate / b.rate;
@@ -623,9 +516,7 @@ async function throughput() {
       `${fmt(t.cpuMs / (t.records / 1000), 1)} ms / ${fmt(b.cpuMs / (b.records / 1000), 1)} ms`,
     );
     if (t.records !== b.records)
-      notes.push(
-        `throughput: tap emitted ${t.records} records, baseline ${b.records}`,
-      );
+      notes.push(`throughput: tap emitted ${t.records} records, baseline ${b.records}`);
     for (const w of new Set(tap.flatMap((r) => r.warnings)))
       notes.push(`tap stderr during the throughput runs: \`${w}\``);
     midPeak = { kb: median(tap.map((r) => r.peakKb)), records: t.records };
@@ -639,8 +530,7 @@ let midPeak; // peak RSS of the tap in the throughput runs (~100k records, stdou
 async function memory() {
   const catalog = catalogOf(LIST_STREAMS);
   const s = "3. memory";
-  const tapMemArgs = (sb) =>
-    tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog);
+  const tapMemArgs = (sb) => tapArgs({ ...sb.config, requests_per_minute: 1_000_000 }, catalog);
   // the bare baseline of section 2 syncing the same data: what Node itself does with a long sync's memory
   const baselineArgs = (sb) => [
     BASELINE,
@@ -673,8 +563,7 @@ async function memory() {
       wallMs: median(runs.map((r) => r.wallMs)),
     };
   };
-  const range = (r) =>
-    `${mb(r.peakKb)} (median of ${r.runs.length}; ${mb(r.minKb)} to ${mb(r.maxKb)})`;
+  const range = (r) => `${mb(r.peakKb)} (median of ${r.runs.length}; ${mb(r.minKb)} to ${mb(r.maxKb)})`;
   log(`3/3 memory: small sandbox size ${MEM_SMALL}`);
   const small = await startSandbox({ size: MEM_SMALL });
   let rSmall;
@@ -688,9 +577,7 @@ async function memory() {
 
   log(`  large sandbox size ${MEM_LARGE}`);
   const large = await startSandbox({ size: MEM_LARGE });
-  log(
-    `  sandbox ready in ${fmt(large.startMs / 1000, 1)} s, RSS ${mb(large.rssKb)}`,
-  );
+  log(`  sandbox ready in ${fmt(large.startMs / 1000, 1)} s, RSS ${mb(large.rssKb)}`);
   try {
     const config = { ...large.config, requests_per_minute: 1_000_000 };
     const rLarge = await memRuns(large, "large run");
@@ -702,23 +589,13 @@ async function memory() {
     );
     row(s, `peak RSS, ${fmt(rSmall.records)} records`, range(rSmall));
     if (midPeak)
-      row(
-        s,
-        `peak RSS, ${fmt(midPeak.records)} records (throughput runs, median)`,
-        mb(midPeak.kb),
-      );
+      row(s, `peak RSS, ${fmt(midPeak.records)} records (throughput runs, median)`, mb(midPeak.kb));
     row(
       s,
       `peak RSS, ${fmt(rLarge.records)} records`,
       `${range(rLarge)}; ${fmt(rLarge.wallMs / 1000, 1)} s, ${fmt(rLarge.records / (rLarge.wallMs / 1000))} records/s`,
     );
-    row(
-      s,
-      "ratio large / small (medians)",
-      fmt(ratio, 3),
-      "<= 1.2",
-      ratio <= 1.2,
-    );
+    row(s, "ratio large / small (medians)", fmt(ratio, 3), "<= 1.2", ratio <= 1.2);
     const bLarge = await memRuns(large, "large baseline run", baselineArgs);
     row(
       s,
@@ -757,8 +634,7 @@ async function memory() {
     });
     await Promise.all([marks.pending, marks.pending2, marks.pending3]);
     const { paused, settled, resumed } = marks;
-    if (!paused || !settled || !resumed)
-      throw new Error("stall run: the reader never paused/resumed");
+    if (!paused || !settled || !resumed) throw new Error("stall run: the reader never paused/resumed");
     const grew = resumed.requests - settled.requests;
     const waited = grew === 0;
     log(
@@ -783,9 +659,7 @@ async function memory() {
       "no growth",
       waited,
     );
-    for (const w of new Set(
-      [...rSmall.runs, ...rLarge.runs, rStall].flatMap((r) => r.warnings),
-    ))
+    for (const w of new Set([...rSmall.runs, ...rLarge.runs, rStall].flatMap((r) => r.warnings)))
       notes.push(`tap stderr in the memory runs: \`${w}\``);
   } finally {
     await large.stop();
@@ -797,9 +671,7 @@ async function shared() {
   const lists = catalogOf(LIST_STREAMS);
   // requests sent vs a sequential reader's need: every page with rows, plus one empty page per list at most
   for (const size of EFF_SIZES) {
-    log(
-      `4/5 request efficiency: sandbox size ${size}, the ${LIST_STREAMS.length} core lists`,
-    );
+    log(`4/5 request efficiency: sandbox size ${size}, the ${LIST_STREAMS.length} core lists`);
     const sb = await startSandbox({ size });
     try {
       const r = await runProcess({
@@ -818,11 +690,7 @@ async function shared() {
         "requests sent (sandbox) / in the tap's summary",
         `${fmt(stats.requests)} / ${fmt(r.requests ?? -1)}`,
       );
-      row(
-        s,
-        "read ahead and unused / cancelled",
-        `${fmt(r.unusedAhead ?? -1)} / ${fmt(r.cancelled ?? -1)}`,
-      );
+      row(s, "read ahead and unused / cancelled", `${fmt(r.unusedAhead ?? -1)} / ${fmt(r.cancelled ?? -1)}`);
       row(
         s,
         "requests / pages with rows (need: at most pages + one empty page per list)",
@@ -841,11 +709,7 @@ async function shared() {
     ["a 429 every 10th request (Retry-After: 1)", ["429-seconds:*::every=10"]],
   ]) {
     log(`4/5 sporadic 429s: sandbox size ${SHARED_SIZE}, ${label}`);
-    const sb = await startSandbox({
-      size: SHARED_SIZE,
-      latencyMs: RL.latencyMs,
-      faults,
-    });
+    const sb = await startSandbox({ size: SHARED_SIZE, latencyMs: RL.latencyMs, faults });
     try {
       const r = await runProcess({
         args: tapArgs(sb.config, lists),
@@ -863,24 +727,11 @@ async function shared() {
       await sb.stop();
     }
   }
-  const sporadic =
-    wall["a 429 every 10th request (Retry-After: 1)"] / wall["no 429s"];
-  row(
-    "4. sporadic 429s",
-    "wall with / without",
-    fmt(sporadic, 3),
-    "<= 1.5",
-    sporadic <= 1.5,
-  );
+  const sporadic = wall["a 429 every 10th request (Retry-After: 1)"] / wall["no 429s"];
+  row("4. sporadic 429s", "wall with / without", fmt(sporadic, 3), "<= 1.5", sporadic <= 1.5);
   // two syncs of one account at once under the real policy (400 per sliding 60 s, no Retry-After)
-  log(
-    `4/5 two concurrent syncs: sandbox size ${SHARED_SIZE}, ${RL.limit} req/${RL.windowMs / 1000} s`,
-  );
-  const sb = await startSandbox({
-    size: SHARED_SIZE,
-    rateLimit: 0,
-    latencyMs: RL.latencyMs,
-  });
+  log(`4/5 two concurrent syncs: sandbox size ${SHARED_SIZE}, ${RL.limit} req/${RL.windowMs / 1000} s`);
+  const sb = await startSandbox({ size: SHARED_SIZE, rateLimit: 0, latencyMs: RL.latencyMs });
   try {
     // warm the sandbox's views, then start its counters and window over
     await runProcess({
@@ -904,8 +755,7 @@ async function shared() {
     const wallMs = performance.now() - t0;
     const stats = await sb.stats();
     const n = 2 * pagesOne;
-    const earliestMs =
-      Math.floor((n - 1) / RL.limit) * RL.windowMs + RL.latencyMs;
+    const earliestMs = Math.floor((n - 1) / RL.limit) * RL.windowMs + RL.latencyMs;
     const ratio = wallMs / earliestMs;
     const s = "4. two concurrent syncs";
     row(s, "records per sync", runs.map((r) => fmt(r.records)).join(" / "));
@@ -936,27 +786,14 @@ async function duckdb() {
     const catalog = catalogOf(LIST_STREAMS);
     const singer = [];
     const loads = [];
-    await runProcess({
-      args: tapArgs(config, catalog),
-      stdout: "null",
-      what: "warm-up",
-    });
+    await runProcess({ args: tapArgs(config, catalog), stdout: "null", what: "warm-up" });
     for (let i = 0; i < RUNS; i++) {
       const file = join(TMP, `bench-${i}.duckdb`);
       for (const [label, args, into] of [
         ["singer", tapArgs(config, catalog), singer],
-        [
-          "duckdb",
-          [...tapArgs(config, catalog), "--to", `duckdb:${file}`],
-          loads,
-        ],
+        ["duckdb", [...tapArgs(config, catalog), "--to", `duckdb:${file}`], loads],
       ]) {
-        const r = await runProcess({
-          args,
-          stdout: "null",
-          timeoutMs: 240_000,
-          what: label,
-        });
+        const r = await runProcess({ args, stdout: "null", timeoutMs: 240_000, what: label });
         r.rate = r.records / (r.wallMs / 1000);
         into.push(r);
         log(
@@ -965,8 +802,7 @@ async function duckdb() {
       }
       rmSync(file, { force: true });
     }
-    const pick = (runs) =>
-      runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
+    const pick = (runs) => runs.find((r) => r.rate === median(runs.map((x) => x.rate)));
     const t = pick(singer);
     const d = pick(loads);
     const ratio = d.rate / t.rate;
@@ -982,7 +818,7 @@ async function duckdb() {
       `${fmt(d.rate)} (${fmt(d.wallMs / 1000, 2)} s, peak RSS ${mb(d.peakKb)})`,
     );
     row(s, "duckdb / Singer", fmt(ratio, 3), ">= 0.5", ratio >= 0.5);
-    // memory bounded as for Singer output: the highest peak of the loads, against the highest Singer peak
+    // memory bounded as for Singer output: the highest peak of the loads against the highest Singer peak
     const peak = (runs) => Math.max(...runs.map((r) => r.peakKb));
     const rss = peak(loads) / peak(singer);
     row(
@@ -999,9 +835,7 @@ async function duckdb() {
 
 // ---------- main ----------
 const started = performance.now();
-const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4,5")
-  .split(",")
-  .map((s) => s.trim());
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "1,2,3,4,5").split(",").map((s) => s.trim());
 try {
   if (SECTIONS.includes("1")) await rateLimited();
   if (SECTIONS.includes("2")) await throughput();
@@ -1020,10 +854,7 @@ const lines = [
   "",
   "| section | metric | value | target | met |",
   "|---|---|---|---|---|",
-  ...rows.map(
-    (r) =>
-      `| ${r.section} | ${r.metric} | ${r.value} | ${r.target} | ${r.ok} |`,
-  ),
+  ...rows.map((r) => `| ${r.section} | ${r.metric} | ${r.value} | ${r.target} | ${r.ok} |`),
   "",
   "- Section 1 runs against a warm sandbox, as the real API is: an unthrottled pass of the same sync first (it compiles the sandbox's code and computes its report windows and list views), then `POST /__sandbox/reset` starts its counters and rate window over. The cold-sandbox run shows what a sandbox that has just started adds.",
   "- Sections 2 and 3 sync the default streams minus `reports_*`: the sandbox computes each report window from the whole dataset (cost grows with size), so at 100k+ records it, not the tap, would be the bottleneck.",

@@ -53,21 +53,14 @@ describe("--to duckdb: without @duckdb/node-api installed", () => {
     const dir = tempDir();
     const config = writeJson(dir, "config.json", sandbox.tapConfig());
     const before = readdirSync(dir).sort();
-    const run = await runWithoutDuckDb(
-      ["--config", config, "--to", "duckdb:fp.duckdb"],
-      dir,
-    );
+    const run = await runWithoutDuckDb(["--config", config, "--to", "duckdb:fp.duckdb"], dir);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout).toBe("");
     const lines = run.stderr.trim().split("\n");
     expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^(\S+ )?CRITICAL .*npm install @duckdb\/node-api/,
-    );
+    expect(lines[0]).toMatch(/^(\S+ )?CRITICAL .*npm install @duckdb\/node-api/);
     expect(existsSync(join(dir, "fp.duckdb"))).toBe(false);
-    expect(readdirSync(dir).sort()).toEqual(
-      [...before, "hide-duckdb.mjs"].sort(),
-    );
+    expect(readdirSync(dir).sort()).toEqual([...before, "hide-duckdb.mjs"].sort());
     expect(requests).toBe(0);
   }, 30_000);
 

@@ -1,26 +1,11 @@
-import type {
-  DuckDBAppender,
-  DuckDBConnection,
-  DuckDBInstance,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { EngineEvent, EventSink } from "../../engine/events.js";
 import type { Row } from "../../engine/paginator.js";
 import type { Selection } from "../../engine/selection.js";
-import {
-  type Bookmarks,
-  normalizeBookmarks,
-  type StreamState,
-} from "../../engine/state.js";
+import { type Bookmarks, normalizeBookmarks, type StreamState } from "../../engine/state.js";
 import { InputError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import {
-  type Column,
-  columnsOf,
-  EXTRA_COLUMN,
-  quote,
-  sameType,
-  stageValue,
-} from "./columns.js";
+import { type Column, columnsOf, EXTRA_COLUMN, quote, sameType, stageValue } from "./columns.js";
 
 export interface TableCounts {
   table: string;
@@ -103,17 +88,10 @@ export class DuckDbLoader implements EventSink {
         await db.run(
           `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state JSON NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`,
         );
-        const saved = await db.runAndReadAll(
-          `SELECT stream, state::VARCHAR FROM ${STATE_TABLE}`,
-        );
+        const saved = await db.runAndReadAll(`SELECT stream, state::VARCHAR FROM ${STATE_TABLE}`);
         const raw: Record<string, unknown> = {};
-        for (const [stream, state] of saved.getRows())
-          raw[String(stream)] = JSON.parse(String(state));
-        bookmarks = normalizeBookmarks(
-          raw,
-          `${source} table ${STATE_TABLE}`,
-          log,
-        );
+        for (const [stream, state] of saved.getRows()) raw[String(stream)] = JSON.parse(String(state));
+        bookmarks = normalizeBookmarks(raw, `${source} table ${STATE_TABLE}`, log);
         for (const selection of selections) {
           const target = await prepare(db, selection, bookmarks);
           targets.set(target.stream, target);
@@ -142,8 +120,7 @@ export class DuckDbLoader implements EventSink {
         return this.flushing ?? void this.flushInBackground();
       case "state":
         this.pending.set(event.stream, event.state);
-        if (!this.flushing && Date.now() - this.lastFlush >= FLUSH_MS)
-          this.flushInBackground();
+        if (!this.flushing && Date.now() - this.lastFlush >= FLUSH_MS) this.flushInBackground();
         return undefined;
       case "status":
         if (event.status === "COMPLETE") {
@@ -153,8 +130,7 @@ export class DuckDbLoader implements EventSink {
             await this.swap(stream);
           });
         }
-        if (event.status === "INCOMPLETE")
-          return this.serial(() => this.flush());
+        if (event.status === "INCOMPLETE") return this.serial(() => this.flush());
         return undefined;
       default:
         return undefined;
@@ -240,13 +216,10 @@ export class DuckDbLoader implements EventSink {
     await this.transaction(async () => {
       for (const t of this.targets.values()) await this.moveBuffer(t);
       for (const [stream, state] of states) {
-        await this.db.run(
-          `INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`,
-          {
-            stream,
-            state: JSON.stringify(state),
-          },
-        );
+        await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
+          stream,
+          state: JSON.stringify(state),
+        });
       }
     });
     for (const t of this.targets.values()) {
@@ -270,9 +243,7 @@ export class DuckDbLoader implements EventSink {
       await this.db.run(
         `DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
       );
-      await this.db.run(
-        `CREATE OR REPLACE TEMP TABLE _batch AS ${latest(t, stage)}`,
-      );
+      await this.db.run(`CREATE OR REPLACE TEMP TABLE _batch AS ${latest(t, stage)}`);
       await this.upsert(t, "_batch", table);
       await this.db.run("DROP TABLE _batch");
       await this.db.run(`DELETE FROM ${stage}`);
@@ -287,9 +258,7 @@ export class DuckDbLoader implements EventSink {
   private async moveBuffer(t: Target): Promise<void> {
     t.appender.flushSync();
     if (t.seq === t.moved) return;
-    const casts = t.columns
-      .map((c) => `${c.cast} AS ${quote(c.name)}`)
-      .join(", ");
+    const casts = t.columns.map((c) => `${c.cast} AS ${quote(c.name)}`).join(", ");
     if (t.replace) {
       await this.db.run(
         `INSERT INTO ${quote(stageName(t.stream))} SELECT ${casts}, ${this.runSeq} + _seq FROM ${quote(t.buffer)}`,
@@ -315,13 +284,8 @@ export class DuckDbLoader implements EventSink {
     const counts = await this.db.runAndReadAll(
       `SELECT count(*) FILTER (WHERE ${probe} IS NULL), count(*) FILTER (WHERE ${probe} IS NOT NULL AND (${changed})) FROM ${from} s LEFT JOIN ${into} t ON ${keyJoin(t.key)}`,
     );
-    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [
-      number,
-      number,
-    ];
-    await this.db.run(
-      `INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`,
-    );
+    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
+    await this.db.run(`INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`);
     t.counts.inserted += inserted;
     t.counts.updated += updated;
   }
@@ -365,30 +329,22 @@ function keyJoin(key: string[]): string {
 }
 
 /** Creates or checks the stream's table (and stage), and its buffer with an appender. */
-async function prepare(
-  db: DuckDBConnection,
-  selection: Selection,
-  bookmarks: Bookmarks,
-): Promise<Target> {
+async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bookmarks): Promise<Target> {
   const { def } = selection;
   const columns = columnsOf(selection.schema);
-  const replace =
-    selection.method === "FULL_TABLE" && def.envelope !== "snapshot";
+  const replace = selection.method === "FULL_TABLE" && def.envelope !== "snapshot";
   await ensureTable(db, def.name, columns, def.primaryKey);
   if (replace) {
     await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
     // a read that does not resume from a page starts its stage afresh
-    if (!bookmarks[def.name]?.offset)
-      await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
+    if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
   }
   const buffer = `_buffer_${def.name}`;
   const appender = await createBuffer(db, buffer, columns);
   return {
     stream: def.name,
     columns,
-    known: new Set(
-      columns.filter((c) => c.name !== EXTRA_COLUMN).map((c) => c.name),
-    ),
+    known: new Set(columns.filter((c) => c.name !== EXTRA_COLUMN).map((c) => c.name)),
     key: def.primaryKey,
     replace,
     buffer,
@@ -411,39 +367,25 @@ async function createBuffer(
   columns: Column[],
 ): Promise<DuckDBAppender> {
   const varchar = columns.map((c) => `${quote(c.name)} VARCHAR`).join(", ");
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`,
-  );
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`);
   return db.createAppender(buffer, "main", "temp");
 }
 
-async function ensureTable(
-  db: DuckDBConnection,
-  table: string,
-  columns: Column[],
-  key: string[],
-) {
+async function ensureTable(db: DuckDBConnection, table: string, columns: Column[], key: string[]) {
   const existing = await db.runAndReadAll(
     "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table",
     { table },
   );
-  const types = new Map(
-    existing.getRows().map(([name, type]) => [String(name), String(type)]),
-  );
+  const types = new Map(existing.getRows().map(([name, type]) => [String(name), String(type)]));
   if (types.size === 0) {
     const defs = columns.map((c) => `${quote(c.name)} ${c.type}`).join(", ");
-    const primary = key.length
-      ? `, PRIMARY KEY (${key.map(quote).join(", ")})`
-      : "";
+    const primary = key.length ? `, PRIMARY KEY (${key.map(quote).join(", ")})` : "";
     await db.run(`CREATE TABLE ${quote(table)} (${defs}${primary})`);
     return;
   }
   for (const c of columns) {
     const type = types.get(c.name);
-    if (type === undefined)
-      await db.run(
-        `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(c.name)} ${c.type}`,
-      );
+    if (type === undefined) await db.run(`ALTER TABLE ${quote(table)} ADD COLUMN ${quote(c.name)} ${c.type}`);
     else if (!sameType(type, c.type)) {
       throw new InputError(
         `table ${table} column ${c.name} is ${type}, the stream's schema needs ${c.type}: rename or drop the column (nothing was written)`,
