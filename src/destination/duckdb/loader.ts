@@ -277,17 +277,19 @@ export class DuckDbLoader implements EventSink {
 
   /** Upsert counting what is new and what changed (a re-read row equal to its stored version is neither). */
   private async upsert(t: Target, from: string, into: string): Promise<void> {
-    const changed = t.columns
-      .map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`)
-      .join(" OR ");
-    const probe = `t.${quote(t.key[0]!)}`;
-    const counts = await this.db.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE ${probe} IS NULL), count(*) FILTER (WHERE ${probe} IS NOT NULL AND (${changed})) FROM ${from} s LEFT JOIN ${into} t ON ${keyJoin(t.key)}`,
+    // changed rows in place, then the new keys: two joins, no INSERT OR REPLACE (a delete and an insert in
+    // the key index per row), and the statements' own row counts are the summary's
+    const values = t.columns.filter((c) => !t.key.includes(c.name));
+    const changed = values.map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`).join(" OR ");
+    const set = values.map((c) => `${quote(c.name)} = s.${quote(c.name)}`).join(", ");
+    const updated = await this.db.run(
+      `UPDATE ${into} t SET ${set} FROM ${from} s WHERE ${keyJoin(t.key)} AND (${changed})`,
     );
-    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
-    await this.db.run(`INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`);
-    t.counts.inserted += inserted;
-    t.counts.updated += updated;
+    const inserted = await this.db.run(
+      `INSERT INTO ${into} ${columnList(t)} FROM ${from} s WHERE NOT EXISTS (SELECT 1 FROM ${into} t WHERE ${keyJoin(t.key)})`,
+    );
+    t.counts.inserted += Number(inserted.rowsChanged);
+    t.counts.updated += Number(updated.rowsChanged);
   }
 
   private async count(sql: string): Promise<number> {
