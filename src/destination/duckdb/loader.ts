@@ -18,7 +18,11 @@ const STATE_TABLE = "_tap_state";
 const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT", cast: "_seq" };
 /** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every 2 s. */
 const FLUSH_MS = 2000;
-const FLUSH_ROWS = 50_000;
+/**
+ * Rows held in memory before a commit is due; while one commits, the engine keeps fetching into the next
+ * batch, and waits only when that batch is full too (so at most ~2 batches of rows are held).
+ */
+const FLUSH_ROWS = 20_000;
 
 /** One stream's tables: the target, the durable stage of a full-table read, the in-memory buffer of a batch. */
 interface Target {
@@ -30,6 +34,10 @@ interface Target {
   replace: boolean;
   buffer: string;
   appender: DuckDBAppender;
+  /** pages received since the last commit started, appended when it starts */
+  pages: Row[][];
+  /** the buffer's rows are in the table: it is replaced by an empty one after the commit */
+  drained: boolean;
   /** rows appended by this run, and how many of them have left the buffer */
   seq: number;
   moved: number;
@@ -47,8 +55,13 @@ export class DuckDbLoader implements EventSink {
   private queue: Promise<unknown> = Promise.resolve();
   /** the latest checkpoint of each stream not committed yet */
   private readonly pending = new Map<string, StreamState>();
+  /** rows in the targets' `pages` */
   private buffered = 0;
   private lastFlush = Date.now();
+  /** the commit running in the background while the engine keeps fetching */
+  private flushing: Promise<void> | undefined;
+  /** a background commit's error, reported by the next event */
+  private failure: Error | undefined;
   /** `_seq` of this run's staged rows starts here: later runs stage later versions (1e9 rows a run) */
   private readonly runSeq = Math.floor(Date.now() / 1000) * 1_000_000_000;
 
@@ -67,8 +80,6 @@ export class DuckDbLoader implements EventSink {
   ): Promise<DuckDbLoader> {
     const db = await instance.connect();
     try {
-      // a checkpoint rewrites the file: once at the end, not every 16 MB of WAL in the middle of a load
-      await db.run("SET checkpoint_threshold = '1GB'");
       const targets = new Map<string, Target>();
       let bookmarks: Bookmarks = {};
       // one transaction: a table that does not fit leaves the file as it was
@@ -98,14 +109,19 @@ export class DuckDbLoader implements EventSink {
   }
 
   emit(event: EngineEvent): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure);
     switch (event.type) {
       case "records":
         if (event.rows.length === 0) return undefined;
-        return this.serial(() => this.append(event.stream, event.rows));
+        this.targets.get(event.stream)!.pages.push(event.rows);
+        this.buffered += event.rows.length;
+        if (this.buffered < FLUSH_ROWS) return undefined;
+        // a full batch: commit it in the background, or wait for the commit in flight (bounded memory)
+        return this.flushing ?? void this.flushInBackground();
       case "state":
         this.pending.set(event.stream, event.state);
-        if (this.buffered < FLUSH_ROWS && Date.now() - this.lastFlush < FLUSH_MS) return undefined;
-        return this.serial(() => this.flush());
+        if (!this.flushing && Date.now() - this.lastFlush >= FLUSH_MS) this.flushInBackground();
+        return undefined;
       case "status":
         if (event.status === "COMPLETE") {
           const stream = event.stream;
@@ -122,8 +138,9 @@ export class DuckDbLoader implements EventSink {
   }
 
   /** Commits what is buffered with the checkpoints that cover it (an interrupted sync keeps its progress). */
-  finish(): Promise<void> {
-    return this.serial(() => this.flush());
+  async finish(): Promise<void> {
+    await this.serial(() => this.flush());
+    if (this.failure) throw this.failure;
   }
 
   /** Rows per table so far. */
@@ -138,14 +155,27 @@ export class DuckDbLoader implements EventSink {
     this.instance.closeSync();
   }
 
+  private flushInBackground(): void {
+    const flushing: Promise<void> = this.serial(() => this.flush()).then(
+      () => {
+        if (this.flushing === flushing) this.flushing = undefined;
+      },
+      (error: Error) => {
+        this.failure ??= error;
+        if (this.flushing === flushing) this.flushing = undefined;
+      },
+    );
+    this.flushing = flushing;
+  }
+
   private serial(step: () => Promise<void> | void): Promise<void> {
     const next = this.queue.then(step);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private append(stream: string, rows: Row[]): void {
-    const t = this.targets.get(stream)!;
+  /** Into the target's buffer table: only between statements (the appender shares their connection). */
+  private append(t: Target, rows: Row[]): void {
     const ap = t.appender;
     const last = t.columns.length - 1;
     for (const row of rows) {
@@ -165,7 +195,6 @@ export class DuckDbLoader implements EventSink {
       ap.appendInteger(t.seq++);
       ap.endRow();
     }
-    this.buffered += rows.length;
   }
 
   /**
@@ -175,9 +204,15 @@ export class DuckDbLoader implements EventSink {
   private async flush(): Promise<void> {
     this.lastFlush = Date.now();
     if (this.buffered === 0 && this.pending.size === 0) return;
-    // a checkpoint that arrives while this one commits goes into the next commit, not lost to a clear()
+    // the rows and checkpoints received so far, taken together: a checkpoint's rows all arrived before it;
+    // what arrives while this commits goes into the next one
     const states = [...this.pending];
     this.pending.clear();
+    for (const t of this.targets.values()) {
+      for (const rows of t.pages) this.append(t, rows);
+      t.pages = [];
+    }
+    this.buffered = 0;
     await this.transaction(async () => {
       for (const t of this.targets.values()) await this.moveBuffer(t);
       for (const [stream, state] of states) {
@@ -187,7 +222,12 @@ export class DuckDbLoader implements EventSink {
         });
       }
     });
-    this.buffered = 0;
+    for (const t of this.targets.values()) {
+      if (!t.drained) continue;
+      t.appender.closeSync();
+      t.appender = await createBuffer(this.db, t.buffer, t.columns);
+      t.drained = false;
+    }
   }
 
   /** A full-table read completed: its stage becomes the table's content (deleted rows go). */
@@ -231,23 +271,25 @@ export class DuckDbLoader implements EventSink {
       await this.upsert(t, "_batch", quote(t.stream));
       await this.db.run("DROP TABLE _batch");
     }
-    await this.db.run(`DELETE FROM ${quote(t.buffer)}`);
     t.moved = t.seq;
+    t.drained = true;
   }
 
   /** Upsert counting what is new and what changed (a re-read row equal to its stored version is neither). */
   private async upsert(t: Target, from: string, into: string): Promise<void> {
-    const changed = t.columns
-      .map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`)
-      .join(" OR ");
-    const probe = `t.${quote(t.key[0]!)}`;
-    const counts = await this.db.runAndReadAll(
-      `SELECT count(*) FILTER (WHERE ${probe} IS NULL), count(*) FILTER (WHERE ${probe} IS NOT NULL AND (${changed})) FROM ${from} s LEFT JOIN ${into} t ON ${keyJoin(t.key)}`,
+    // changed rows in place, then the new keys: two joins, no INSERT OR REPLACE (a delete and an insert in
+    // the key index per row), and the statements' own row counts are the summary's
+    const values = t.columns.filter((c) => !t.key.includes(c.name));
+    const changed = values.map((c) => `s.${quote(c.name)} IS DISTINCT FROM t.${quote(c.name)}`).join(" OR ");
+    const set = values.map((c) => `${quote(c.name)} = s.${quote(c.name)}`).join(", ");
+    const updated = await this.db.run(
+      `UPDATE ${into} t SET ${set} FROM ${from} s WHERE ${keyJoin(t.key)} AND (${changed})`,
     );
-    const [inserted, updated] = (counts.getRows()[0] ?? [0, 0]).map(Number) as [number, number];
-    await this.db.run(`INSERT OR REPLACE INTO ${into} ${columnList(t)} FROM ${from}`);
-    t.counts.inserted += inserted;
-    t.counts.updated += updated;
+    const inserted = await this.db.run(
+      `INSERT INTO ${into} ${columnList(t)} FROM ${from} s WHERE NOT EXISTS (SELECT 1 FROM ${into} t WHERE ${keyJoin(t.key)})`,
+    );
+    t.counts.inserted += Number(inserted.rowsChanged);
+    t.counts.updated += Number(updated.rowsChanged);
   }
 
   private async count(sql: string): Promise<number> {
@@ -300,9 +342,7 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
     if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
   }
   const buffer = `_buffer_${def.name}`;
-  const varchar = columns.map((c) => `${quote(c.name)} VARCHAR`).join(", ");
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`);
-  const appender = await db.createAppender(buffer, "main", "temp");
+  const appender = await createBuffer(db, buffer, columns);
   return {
     stream: def.name,
     columns,
@@ -311,10 +351,26 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
     replace,
     buffer,
     appender,
+    pages: [],
+    drained: false,
     seq: 0,
     moved: 0,
     counts: { table: def.name, inserted: 0, updated: 0, deleted: 0 },
   };
+}
+
+/**
+ * An empty buffer table and its appender. A DELETE would only mark the rows deleted: an in-memory temp
+ * table keeps their storage, so every row of the run would stay in memory till the end.
+ */
+async function createBuffer(
+  db: DuckDBConnection,
+  buffer: string,
+  columns: Column[],
+): Promise<DuckDBAppender> {
+  const varchar = columns.map((c) => `${quote(c.name)} VARCHAR`).join(", ");
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`);
+  return db.createAppender(buffer, "main", "temp");
 }
 
 async function ensureTable(db: DuckDBConnection, table: string, columns: Column[], key: string[]) {

@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { describe, expect, it } from "vitest";
+import { openDuckDb } from "../src/destination/duckdb/index.js";
+import { resolveSelections } from "../src/engine/selection.js";
+import { createLogger, Redactor } from "../src/log.js";
+import { tempDir } from "./helpers/cli.js";
+
+const log = createLogger("warn", () => {}, new Redactor([]));
+const rows = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: from + i,
+    email: `r${from + i}@x`,
+  }));
+
+async function open() {
+  const path = join(tempDir(), "fp.duckdb");
+  const loader = await openDuckDb(path, resolveSelections([{ name: "referrals" }], "test"), log);
+  // the loader's own connection: its buffer tables are temporary, seen by it alone
+  const db = (loader as unknown as { db: DuckDBConnection }).db;
+  const one = async (sql: string) => Number((await db.runAndReadAll(sql)).getRows()[0]?.[0]);
+  return { loader, one };
+}
+
+describe("DuckDbLoader", () => {
+  it("commits a full batch in the background, holds the engine only when the next batch is full too", async () => {
+    const { loader, one } = await open();
+    try {
+      const emit = (from: number) =>
+        loader.emit({
+          type: "records",
+          stream: "referrals",
+          rows: rows(from, 20_000),
+          extractedAt: 0,
+        });
+      expect(emit(0), "the first full batch does not hold the engine").toBeUndefined();
+      const held = emit(20_000);
+      expect(held, "a second full batch waits for the commit in flight").toBeInstanceOf(Promise);
+      await held;
+      await loader.emit({
+        type: "state",
+        stream: "referrals",
+        state: { offset: { page: 3 } },
+        bookmarks: {},
+      });
+      await loader.finish();
+      expect(await one("SELECT count(DISTINCT id) FROM referrals")).toBe(40_000);
+      expect(await one("SELECT count(*) FROM _tap_state WHERE stream = 'referrals'")).toBe(1);
+      expect(loader.counts()).toEqual([{ table: "referrals", inserted: 40_000, updated: 0, deleted: 0 }]);
+    } finally {
+      await loader.close();
+    }
+  }, 60_000);
+});
