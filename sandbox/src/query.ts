@@ -76,10 +76,17 @@ function compareDate(value: string, bound: string): number {
   return Date.parse(value) - Date.parse(bound);
 }
 
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T/;
+
 function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === "number" && typeof b === "number") return a - b;
+  // timestamps sort by instant, as a database does: "…:35Z" is after "…:35.125Z", though "." < "Z"
+  if (typeof a === "string" && typeof b === "string" && TIMESTAMP.test(a) && TIMESTAMP.test(b)) {
+    const c = Date.parse(a) - Date.parse(b);
+    if (c !== 0 || a.length === b.length) return c;
+  }
   return String(a) < String(b) ? -1 : 1;
 }
