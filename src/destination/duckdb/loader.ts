@@ -237,6 +237,15 @@ export class DuckDbLoader implements EventSink {
     const table = quote(t.stream);
     const stage = quote(stageName(t.stream));
     await this.transaction(async () => {
+      // a first load (the table is empty): each key's last version goes in as is, no joins against the table
+      if ((await this.count(`SELECT count(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`)) === 0) {
+        const inserted = await this.db.run(
+          `INSERT INTO ${table} ${columnList(t)} FROM (${latest(t, stage)})`,
+        );
+        await this.db.run(`DELETE FROM ${stage}`);
+        t.counts.inserted += Number(inserted.rowsChanged);
+        return;
+      }
       const deleted = await this.count(
         `SELECT count(*) FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyJoin(t.key)})`,
       );
