@@ -1,6 +1,6 @@
 import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
-import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
+import type { Bookmarks } from "../engine/state.js";
 import { TapError } from "../errors.js";
 import { checkAdvice } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
@@ -10,6 +10,7 @@ import { AirbyteSerializer } from "../protocol/airbyte.js";
 import { airbyteCatalog, parseConfiguredCatalog } from "../protocol/airbyte-catalog.js";
 import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
 import { airbyteSpec } from "../protocol/airbyte-spec.js";
+import { parseAirbyteState } from "../protocol/airbyte-state.js";
 import { OutputWriter } from "../protocol/output.js";
 import { connect } from "./connect.js";
 import { Interrupts } from "./interrupts.js";

@@ -1,6 +1,6 @@
 import { loadConfig, warnUnknownKeys } from "../config.js";
 import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
-import { type Bookmarks, parseSingerState } from "../engine/state.js";
+import type { Bookmarks } from "../engine/state.js";
 import type { SyncResult } from "../engine/sync.js";
 import { InputError, TapError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
@@ -15,6 +15,7 @@ import {
 import { OutputWriter } from "../protocol/output.js";
 import { SingerSerializer, singerLogLine } from "../protocol/singer.js";
 import { parseSingerCatalog, singerCatalog } from "../protocol/singer-catalog.js";
+import { parseSingerState } from "../protocol/singer-state.js";
 import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
 

@@ -47,7 +47,8 @@ function timeExtracted(ms: number): string {
 export class SingerSerializer implements EventSink {
   private lastState = "";
   private lastWasState = false;
-  private bookmarks: Bookmarks = {};
+  /** Singer's STATE value holds every stream's bookmark; the engine's checkpoints are per stream */
+  private readonly bookmarks: Bookmarks;
   /** the table version of each FULL_TABLE stream's snapshot (epoch ms, increasing) */
   private readonly versions = new Map<string, number>();
   private lastVersion = 0;
@@ -56,7 +57,7 @@ export class SingerSerializer implements EventSink {
     private readonly out: OutputWriter,
     initial: Bookmarks,
   ) {
-    this.bookmarks = initial;
+    this.bookmarks = { ...initial };
   }
 
   emit(event: EngineEvent): Promise<void> | undefined {
@@ -99,7 +100,7 @@ export class SingerSerializer implements EventSink {
         return this.out.write(chunk);
       }
       case "state":
-        this.bookmarks = event.bookmarks;
+        this.bookmarks[event.stream] = event.state;
         return this.writeState(false);
       default:
         return undefined;
