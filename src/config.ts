@@ -1,9 +1,10 @@
 import { describeAjvError } from "./ajv.js";
 import { CONFIG_SCHEMA } from "./config-schema.js";
+import { isPlainObject } from "./core/objects.js";
 import { parseIso } from "./dates.js";
 import { InputError } from "./errors.js";
 import { validateConfig as validate } from "./generated/validators.js";
-import { isPlainObject, readJsonFile } from "./json-file.js";
+import { readJsonFile } from "./json-file.js";
 import type { Logger } from "./log.js";
 import { VERSION } from "./version.js";
 
