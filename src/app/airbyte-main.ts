@@ -2,6 +2,7 @@ import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
 import type { Bookmarks } from "../engine/state.js";
 import { TapError } from "../errors.js";
+import { PROBE_QUERY } from "../http/client.js";
 import { checkAdvice } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonFile } from "../json-file.js";
@@ -12,7 +13,7 @@ import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-me
 import { airbyteSpec } from "../protocol/airbyte-spec.js";
 import { parseAirbyteState } from "../protocol/airbyte-state.js";
 import { OutputWriter } from "../protocol/output.js";
-import { connect } from "./connect.js";
+import { checkPath, connect } from "./connect.js";
 import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
 
@@ -110,11 +111,11 @@ function stackOf(error: unknown, log: Logger, redactor: Redactor): { stack?: str
     : {};
 }
 
-/** One cheap real call (GET /promoters?per_page=1), few retries: SUCCEEDED, or FAILED with what to fix. */
+/** One cheap real call (one row of the table's CHECK_STREAM), few retries: SUCCEEDED, or FAILED with what to fix. */
 async function check(config: Config, out: OutputWriter, log: Logger, redactor: Redactor): Promise<number> {
   const http = connect(config, log, { maxRetries: 2, timeoutMs: Math.min(config.requestTimeoutMs, 30_000) });
   try {
-    await http.getJson("company/promoters", [["per_page", "1"]]);
+    await http.getJson(checkPath(), PROBE_QUERY);
     await out.write(connectionStatus("SUCCEEDED"));
     return 0;
   } catch (error) {
