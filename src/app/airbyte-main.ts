@@ -80,12 +80,10 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
       log,
       interrupts,
     });
-    if (interrupts.exitCode !== undefined) {
-      if (interrupts.exitCode !== 141) {
-        await out.write(traceError(`sync ${interrupts.signal.reason.message}`, "transient_error"));
-      }
-      return interrupts.exitCode;
-    }
+    const stopped = await interrupts.stopped((reason) =>
+      out.write(traceError(`sync ${reason}`, "transient_error")),
+    );
+    if (stopped !== undefined) return stopped;
     for (const f of result.failures) {
       const failureType = f.error instanceof TapError ? f.error.failureType : "system_error";
       const text = redactor.redact(`stream ${f.stream} failed: ${f.error.message}`);

@@ -63,7 +63,7 @@ export async function singerMain(args: SingerArgs): Promise<number> {
       if (args.state) throw new InputError("--state is not used with --to: the state lives in the database");
       const { loadInto } = await import("./destination-main.js");
       const { result, interrupts } = await loadInto(args.to, { config, selections, log });
-      return outcome(log, result, interrupts);
+      return await outcome(log, result, interrupts);
     }
     const bookmarks: Bookmarks = args.state
       ? parseSingerState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
@@ -73,7 +73,7 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     const serializer = new SingerSerializer(out, bookmarks);
     const result = await read({ config, selections, bookmarks, sink: serializer, out, log, interrupts });
     await serializer.finish();
-    return outcome(log, result, interrupts);
+    return await outcome(log, result, interrupts);
   } catch (error) {
     fatal(
       log,
@@ -85,11 +85,9 @@ export async function singerMain(args: SingerArgs): Promise<number> {
 }
 
 /** The exit code of a finished sync: a signal's, 1 for a failed stream, else 0. */
-function outcome(log: Logger, result: SyncResult, interrupts: Interrupts): number {
-  if (interrupts.exitCode !== undefined) {
-    if (interrupts.exitCode !== 141) log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
-    return interrupts.exitCode;
-  }
+async function outcome(log: Logger, result: SyncResult, interrupts: Interrupts): Promise<number> {
+  const stopped = await interrupts.stopped((reason) => log.error(`${reason}; the last STATE stands`));
+  if (stopped !== undefined) return stopped;
   // each failed stream said so as it failed; the first failure is the sync's reason
   const [first] = result.failures;
   if (!first) return 0;

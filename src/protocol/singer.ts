@@ -2,7 +2,7 @@ import type { EngineEvent, EventSink } from "../engine/events.js";
 import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
 import type { LogFields, LogFormat, LogLevel } from "../log.js";
-import type { OutputWriter } from "./output.js";
+import { type OutputWriter, recordLines } from "./output.js";
 
 const SINGER_LEVEL: Record<LogLevel, string> = {
   debug: "DEBUG",
@@ -94,10 +94,8 @@ export class SingerSerializer implements EventSink {
         const version = this.versions.get(event.stream);
         const head = `{"type":"RECORD","stream":${JSON.stringify(event.stream)},"record":`;
         const tail = `${version === undefined ? "" : `,"version":${version}`},"time_extracted":"${timeExtracted(event.extractedAt)}"}\n`;
-        let chunk = "";
-        for (const row of event.rows) chunk += head + JSON.stringify(row) + tail;
         this.lastWasState = false;
-        return this.out.write(chunk);
+        return this.out.write(recordLines(event.rows, head, tail));
       }
       case "state":
         this.bookmarks[event.stream] = event.state;
