@@ -1,10 +1,10 @@
+/** SIGPIPE's exit code (128 + 13), which a shell pipeline expects of a writer whose reader is gone. */
+const STDOUT_CLOSED = 141;
+
 /**
  * SIGINT/SIGTERM and a closed stdout abort the sync: streams stop fetching, the last checkpoint stands.
  * The exit code says why (128 + signal number; 141 for a reader that went away, like SIGPIPE).
  */
-/** SIGPIPE's exit code (128 + 13), which a shell pipeline expects of a writer whose reader is gone. */
-const STDOUT_CLOSED = 141;
-
 export class Interrupts {
   readonly controller = new AbortController();
   exitCode: number | undefined;
