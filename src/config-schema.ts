@@ -171,3 +171,34 @@ export const CONFIG_SCHEMA = {
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA.properties;
+
+type Properties = typeof CONFIG_SCHEMA.properties;
+type RequiredKey = (typeof CONFIG_SCHEMA.required)[number];
+
+/** The TypeScript type of one property's schema: its enum's members, else its JSON type's. */
+type ValueOf<S> = S extends { enum: readonly (infer E)[] }
+  ? E
+  : S extends { type: "string" }
+    ? string
+    : S extends { type: "integer" | "number" }
+      ? number
+      : S extends { type: "boolean" }
+        ? boolean
+        : never;
+
+/** A config as the schema validates it (derived from CONFIG_SCHEMA: a new key needs no edit here). */
+export type RawConfig = {
+  -readonly [K in keyof Properties as K extends RequiredKey ? K : never]: ValueOf<Properties[K]>;
+} & {
+  -readonly [K in keyof Properties as K extends RequiredKey ? never : K]?: ValueOf<Properties[K]>;
+};
+
+/** The keys whose schema has a default, with the default's type. */
+export type ConfigDefaults = {
+  -readonly [K in keyof Properties as Properties[K] extends { default: unknown } ? K : never]: ValueOf<
+    Properties[K]
+  >;
+};
+
+/** A validated config with the defaults filled in: a key with a default is always present. */
+export type ConfigValues = Omit<RawConfig, keyof ConfigDefaults> & ConfigDefaults;

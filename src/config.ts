@@ -1,47 +1,32 @@
+import type { ValidateFunction } from "ajv";
 import { describeAjvError } from "./ajv.js";
-import { CONFIG_SCHEMA } from "./config-schema.js";
+import { CONFIG_SCHEMA, type ConfigDefaults, type ConfigValues, type RawConfig } from "./config-schema.js";
+import { isPlainObject } from "./core/objects.js";
 import { parseIso } from "./dates.js";
 import { InputError } from "./errors.js";
-import { validateConfig as validate } from "./generated/validators.js";
-import { isPlainObject, readJsonFile } from "./json-file.js";
+import { validateConfig } from "./generated/validators.js";
+import { readJsonFile } from "./json-file.js";
 import type { Logger } from "./log.js";
 import { VERSION } from "./version.js";
 
-export interface Config {
-  apiKey: string;
-  accountId: string;
-  /** floor for incremental streams and reports, as a Date (start of day for a bare date) */
-  startDate: Date | undefined;
-  lookbackDays: number;
-  reportsGroupBy: "day" | "month";
-  baseUrl: string;
-  pageSize: number;
-  requestsPerMinute: number;
-  maxConcurrency: number;
-  requestTimeoutMs: number;
-  maxResponseBytes: number;
-  maxRetries: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  userAgent: string;
-  /** what a record beyond its stream's schema does: widen the schema, warn, or fail the stream */
-  schemaEvolution: SchemaEvolution;
-  /** keys the schema does not know (e.g. Meltano's `stream_maps`): warned about, never fatal */
-  unknownKeys: readonly string[];
-  heartbeatMs: number;
-}
+/** The tap's settings, typed by the mapping in `toConfig` from the schema-derived `ConfigValues`. */
+export type Config = ReturnType<typeof toConfig>;
 
-export type SchemaEvolution = "evolve" | "warn" | "strict";
+export type SchemaEvolution = ConfigValues["schema_evolution"];
 
 /** `--config ENV`: settings from `TAP_FIRSTPROMOTER_<KEY>` environment variables, as singer-sdk reads them. */
 export const ENV_CONFIG = "ENV";
 const ENV_PREFIX = "TAP_FIRSTPROMOTER_";
 
-const defaults = Object.fromEntries(
+/** ajv compiled it from CONFIG_SCHEMA, from which RawConfig is derived: what it passes has that type. */
+const validate = validateConfig as ValidateFunction<RawConfig>;
+
+/** The schema's defaults: its own `as const` values, so of ConfigDefaults' types (fromEntries forgets them). */
+const DEFAULTS = Object.fromEntries(
   Object.entries(CONFIG_SCHEMA.properties).flatMap(([key, spec]) =>
     "default" in spec ? [[key, spec.default]] : [],
   ),
-) as Record<string, unknown>;
+) as ConfigDefaults;
 
 /** Validates a parsed config object; throws one InputError line that names the offending key. */
 export function parseConfig(raw: unknown, source = "config"): Config {
@@ -50,8 +35,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
     const error = validate.errors?.[0];
     throw new InputError(`${source}: ${error ? describeAjvError(error) : "invalid"}`);
   }
-  const c = { ...defaults, ...raw } as Record<string, unknown>;
-  const known = new Set(Object.keys(CONFIG_SCHEMA.properties));
+  const c: ConfigValues = { ...DEFAULTS, ...raw };
   let startDate: Date | undefined;
   if (typeof c.start_date === "string") {
     const t = parseIso(c.start_date);
@@ -60,7 +44,7 @@ export function parseConfig(raw: unknown, source = "config"): Config {
       throw new InputError(`${source}: "start_date" is not a valid date: ${JSON.stringify(c.start_date)}`);
     }
   }
-  for (const field of ["api_key", "account_id", "user_agent"]) {
+  for (const field of ["api_key", "account_id", "user_agent"] as const) {
     const value = c[field];
     // sent as HTTP headers: a CR/LF or non-ASCII character would fail every request as a "network error"
     if (typeof value === "string" && !/^[\x20-\x7e]*$/.test(value)) {
@@ -69,31 +53,44 @@ export function parseConfig(raw: unknown, source = "config"): Config {
       );
     }
   }
-  checkBaseUrl(c.base_url as string, source);
-  if ((c.backoff_base_s as number) > (c.backoff_max_s as number)) {
+  checkBaseUrl(c.base_url, source);
+  if (c.backoff_base_s > c.backoff_max_s) {
     throw new InputError(
       `${source}: "backoff_base_s" (${c.backoff_base_s}) must be <= "backoff_max_s" (${c.backoff_max_s})`,
     );
   }
-  return {
-    apiKey: c.api_key as string,
-    accountId: c.account_id as string,
+  const known = new Set<string>(Object.keys(CONFIG_SCHEMA.properties));
+  return toConfig(
+    c,
     startDate,
-    lookbackDays: c.lookback_days as number,
-    reportsGroupBy: c.reports_group_by as "day" | "month",
-    baseUrl: (c.base_url as string).replace(/\/+$/, ""),
-    pageSize: c.page_size as number,
-    requestsPerMinute: c.requests_per_minute as number,
-    maxConcurrency: c.max_concurrency as number,
-    requestTimeoutMs: (c.request_timeout_s as number) * 1000,
-    maxResponseBytes: Math.round((c.max_response_mb as number) * 1024 * 1024),
-    maxRetries: c.max_retries as number,
-    backoffBaseMs: (c.backoff_base_s as number) * 1000,
-    backoffMaxMs: (c.backoff_max_s as number) * 1000,
-    userAgent: (c.user_agent as string | undefined) ?? `tap-firstpromoter/${VERSION}`,
-    schemaEvolution: c.schema_evolution as SchemaEvolution,
-    unknownKeys: Object.keys(raw).filter((key) => !known.has(key)),
-    heartbeatMs: (c.heartbeat_interval_s as number) * 1000,
+    Object.keys(raw).filter((key) => !known.has(key)),
+  );
+}
+
+/** The schema's keys as the tap's settings: one line a key (units converted here); `Config` is its type. */
+function toConfig(c: ConfigValues, startDate: Date | undefined, unknownKeys: readonly string[]) {
+  return {
+    apiKey: c.api_key,
+    accountId: c.account_id,
+    /** floor for incremental streams and reports, as a Date (start of day for a bare date) */
+    startDate,
+    lookbackDays: c.lookback_days,
+    reportsGroupBy: c.reports_group_by,
+    baseUrl: c.base_url.replace(/\/+$/, ""),
+    pageSize: c.page_size,
+    requestsPerMinute: c.requests_per_minute,
+    maxConcurrency: c.max_concurrency,
+    requestTimeoutMs: c.request_timeout_s * 1000,
+    maxResponseBytes: Math.round(c.max_response_mb * 1024 * 1024),
+    maxRetries: c.max_retries,
+    backoffBaseMs: c.backoff_base_s * 1000,
+    backoffMaxMs: c.backoff_max_s * 1000,
+    userAgent: c.user_agent ?? `tap-firstpromoter/${VERSION}`,
+    /** what a record beyond its stream's schema does: widen the schema, warn, or fail the stream */
+    schemaEvolution: c.schema_evolution,
+    /** keys the schema does not know (e.g. Meltano's `stream_maps`): warned about, never fatal */
+    unknownKeys,
+    heartbeatMs: c.heartbeat_interval_s * 1000,
   };
 }
 

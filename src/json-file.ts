@@ -28,6 +28,3 @@ function where(text: string, position: number): string {
   const line = before.split("\n").length;
   return `line ${line}, column ${position - before.lastIndexOf("\n")}`;
 }
-
-/** Kept for its importers; the helper lives in core/objects.ts. */
-export { isPlainObject } from "./core/objects.js";

@@ -384,6 +384,12 @@ export const STREAMS: readonly StreamDef[] = [
   },
 ];
 
+/**
+ * The stream `check` reads one row of, and whose path is the HTTP core's account-wide probe: a list every
+ * account has and every valid key may read.
+ */
+export const CHECK_STREAM = "promoters";
+
 export function findStream(name: string): StreamDef | undefined {
   return STREAMS.find((s) => s.name === name);
 }

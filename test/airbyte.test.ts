@@ -4,8 +4,6 @@ import { memoryOutput } from "./helpers/output.js";
 
 /** src/protocol/airbyte.ts: engine events as Airbyte messages, in process. */
 
-const bookmarks = {};
-
 describe("AirbyteSerializer", () => {
   it("a page of rows is one RECORD per row with emitted_at", () => {
     const { out, lines } = memoryOutput();
@@ -23,9 +21,9 @@ describe("AirbyteSerializer", () => {
     const airbyte = new AirbyteSerializer(out);
     airbyte.emit({ type: "records", stream: "payouts", rows: [{ id: 1 }, { id: 2 }], extractedAt: 0 });
     airbyte.emit({ type: "records", stream: "referrals", rows: [{ id: 9 }], extractedAt: 0 });
-    airbyte.emit({ type: "state", stream: "payouts", state: { offset: { page: 2 } }, bookmarks });
+    airbyte.emit({ type: "state", stream: "payouts", state: { offset: { page: 2 } } });
     airbyte.emit({ type: "records", stream: "payouts", rows: [{ id: 3 }], extractedAt: 0 });
-    airbyte.emit({ type: "state", stream: "payouts", state: {}, bookmarks });
+    airbyte.emit({ type: "state", stream: "payouts", state: {} });
     const states = lines().filter((m) => m.type === "STATE");
     expect(states).toEqual([
       {
@@ -51,11 +49,11 @@ describe("AirbyteSerializer", () => {
   it("never two identical STATEs in a row without records between; a changed one without records is sent", () => {
     const { out, lines } = memoryOutput();
     const airbyte = new AirbyteSerializer(out);
-    airbyte.emit({ type: "state", stream: "payouts", state: { a: 1 } as never, bookmarks });
-    airbyte.emit({ type: "state", stream: "payouts", state: { a: 1 } as never, bookmarks });
-    airbyte.emit({ type: "state", stream: "payouts", state: { a: 2 } as never, bookmarks });
+    airbyte.emit({ type: "state", stream: "payouts", state: { a: 1 } as never });
+    airbyte.emit({ type: "state", stream: "payouts", state: { a: 1 } as never });
+    airbyte.emit({ type: "state", stream: "payouts", state: { a: 2 } as never });
     airbyte.emit({ type: "records", stream: "payouts", rows: [{ id: 1 }], extractedAt: 0 });
-    airbyte.emit({ type: "state", stream: "payouts", state: { a: 2 } as never, bookmarks });
+    airbyte.emit({ type: "state", stream: "payouts", state: { a: 2 } as never });
     const states = lines().filter((m) => m.type === "STATE") as Array<{
       state: { stream: { stream_state: unknown }; sourceStats: { recordCount: number } };
     }>;

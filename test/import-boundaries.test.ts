@@ -105,6 +105,29 @@ describe("import boundaries", () => {
     ]);
   });
 
+  it("fails when the engine imports a protocol or a command, types included", () => {
+    const state = join(SRC, "engine", "state.ts");
+    const imports = [
+      ...importsOf(state, 'import { parseSingerState } from "../protocol/singer-state.js";'),
+      ...importsOf(state, 'import type { Bookmarks } from "../protocol/airbyte-state.js";'),
+      ...importsOf(state, 'const { read } = await import("../app/read.js");'),
+      ...importsOf(state, 'export { loadConfig } from "../config.js";'),
+    ];
+    expect(violations(imports)).toEqual([
+      "src/engine/state.ts -> src/protocol/singer-state.ts",
+      "src/engine/state.ts -> src/protocol/airbyte-state.ts",
+      "src/engine/state.ts -> src/app/read.ts",
+    ]);
+  });
+
+  it("no file of src/engine/ imports src/protocol/ or src/app/", () => {
+    const engine = edges.filter((e) => layerOf(e.file) === "engine");
+    expect(engine.length).toBeGreaterThan(10);
+    expect(
+      engine.filter((e) => ["protocol", "app"].includes(layerOf(e.target))).map((e) => name(e.target)),
+    ).toEqual([]);
+  });
+
   it("fails when the sandbox takes run-time code from the tap", () => {
     const builders = join(SANDBOX, "builders.ts");
     const imports = [

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { configFromEnv, parseConfig } from "../src/config.js";
 import type { JsonSchema } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
-import { parseAirbyteState, parseSingerState } from "../src/engine/state.js";
 import { InputError } from "../src/errors.js";
 import { STREAM_VALIDATORS } from "../src/generated/validators.js";
 import { createLogger, Redactor } from "../src/log.js";
 import { parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
+import { parseAirbyteState } from "../src/protocol/airbyte-state.js";
 import { parseSingerCatalog, singerCatalog } from "../src/protocol/singer-catalog.js";
+import { parseSingerState } from "../src/protocol/singer-state.js";
 
 function logger() {
   const lines: string[] = [];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { dig, isPlainObject, pathOf } from "../src/core/objects.js";
-import { isPlainObject as fromJsonFile } from "../src/json-file.js";
 
 /** src/core/objects.ts: the object test and the dotted-path walk shared by the tap's modules. */
 describe("isPlainObject", () => {
@@ -8,10 +7,6 @@ describe("isPlainObject", () => {
     expect(isPlainObject({})).toBe(true);
     expect(isPlainObject({ a: 1 })).toBe(true);
     for (const value of [null, undefined, [], [1], "x", 1, true]) expect(isPlainObject(value)).toBe(false);
-  });
-
-  it("is the one json-file.ts exports", () => {
-    expect(fromJsonFile).toBe(isPlainObject);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fatalWrite, OutputWriter } from "../src/protocol/output.js";
+import { fatalWrite, OutputWriter, recordLines } from "../src/protocol/output.js";
 
 /** src/protocol/output.ts: stdout with backpressure, a reader that goes away, and fatal write errors. */
 
@@ -126,5 +126,21 @@ describe("fatalWrite", () => {
     });
     expect(() => fatalWrite("demo.duckdb", new Error("disk quota exceeded"))).toThrow("exit 1");
     expect(stderr).toHaveBeenCalledWith("CRITICAL cannot write to demo.duckdb: disk quota exceeded\n");
+  });
+});
+
+describe("recordLines", () => {
+  it("puts each row's JSON between the head and the tail, in order, as one string", () => {
+    const rows = [
+      { id: 1, name: "a\nb" },
+      { id: 2, nested: { x: [1, null] } },
+    ];
+    expect(recordLines(rows, "<", ">\n")).toBe(
+      '<{"id":1,"name":"a\\nb"}>\n<{"id":2,"nested":{"x":[1,null]}}>\n',
+    );
+  });
+
+  it("is empty for no rows", () => {
+    expect(recordLines([], "<", ">")).toBe("");
   });
 });

@@ -53,10 +53,41 @@ describe("SingerSerializer", () => {
     const { out, lines } = memoryOutput();
     const singer = new SingerSerializer(out, { campaigns: {} });
     const bookmarks = { campaigns: {}, commissions: { replication_key_value: "2025-03-01" } };
-    const state = { type: "state", stream: "commissions", state: bookmarks.commissions, bookmarks } as const;
+    const state = { type: "state", stream: "commissions", state: bookmarks.commissions } as const;
     singer.emit(state);
     singer.emit(state);
     expect(lines()).toEqual([{ type: "STATE", value: { bookmarks } }]);
+  });
+
+  it("keeps each stream's last state from the per-stream checkpoints, and leaves its input alone", () => {
+    const { out, lines } = memoryOutput();
+    const initial = { campaigns: {}, commissions: { replication_key_value: "2025-01-01" } };
+    const singer = new SingerSerializer(out, initial);
+    singer.emit({ type: "state", stream: "payouts", state: { offset: { page: 2 } } });
+    singer.emit({ type: "state", stream: "commissions", state: { replication_key_value: "2025-03-01" } });
+    expect(lines()).toEqual([
+      {
+        type: "STATE",
+        value: {
+          bookmarks: {
+            campaigns: {},
+            commissions: { replication_key_value: "2025-01-01" },
+            payouts: { offset: { page: 2 } },
+          },
+        },
+      },
+      {
+        type: "STATE",
+        value: {
+          bookmarks: {
+            campaigns: {},
+            commissions: { replication_key_value: "2025-03-01" },
+            payouts: { offset: { page: 2 } },
+          },
+        },
+      },
+    ]);
+    expect(initial.commissions.replication_key_value).toBe("2025-01-01");
   });
 
   it("finish ends the output with a STATE after the last RECORD, and adds none after a STATE", () => {

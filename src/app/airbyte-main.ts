@@ -1,7 +1,8 @@
 import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
-import { type Bookmarks, parseAirbyteState } from "../engine/state.js";
+import type { Bookmarks } from "../engine/state.js";
 import { TapError } from "../errors.js";
+import { PROBE_QUERY } from "../http/client.js";
 import { checkAdvice } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import { readJsonFile } from "../json-file.js";
@@ -10,8 +11,9 @@ import { AirbyteSerializer } from "../protocol/airbyte.js";
 import { airbyteCatalog, parseConfiguredCatalog } from "../protocol/airbyte-catalog.js";
 import { connectionStatus, logMessage, traceError } from "../protocol/airbyte-messages.js";
 import { airbyteSpec } from "../protocol/airbyte-spec.js";
+import { parseAirbyteState } from "../protocol/airbyte-state.js";
 import { OutputWriter } from "../protocol/output.js";
-import { connect } from "./connect.js";
+import { checkPath, connect } from "./connect.js";
 import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
 
@@ -78,12 +80,10 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
       log,
       interrupts,
     });
-    if (interrupts.exitCode !== undefined) {
-      if (interrupts.exitCode !== 141) {
-        await out.write(traceError(`sync ${interrupts.signal.reason.message}`, "transient_error"));
-      }
-      return interrupts.exitCode;
-    }
+    const stopped = await interrupts.stopped((reason) =>
+      out.write(traceError(`sync ${reason}`, "transient_error")),
+    );
+    if (stopped !== undefined) return stopped;
     for (const f of result.failures) {
       const failureType = f.error instanceof TapError ? f.error.failureType : "system_error";
       const text = redactor.redact(`stream ${f.stream} failed: ${f.error.message}`);
@@ -109,11 +109,11 @@ function stackOf(error: unknown, log: Logger, redactor: Redactor): { stack?: str
     : {};
 }
 
-/** One cheap real call (GET /promoters?per_page=1), few retries: SUCCEEDED, or FAILED with what to fix. */
+/** One cheap real call (one row of the table's CHECK_STREAM), few retries: SUCCEEDED, or FAILED with what to fix. */
 async function check(config: Config, out: OutputWriter, log: Logger, redactor: Redactor): Promise<number> {
   const http = connect(config, log, { maxRetries: 2, timeoutMs: Math.min(config.requestTimeoutMs, 30_000) });
   try {
-    await http.getJson("company/promoters", [["per_page", "1"]]);
+    await http.getJson(checkPath(), PROBE_QUERY);
     await out.write(connectionStatus("SUCCEEDED"));
     return 0;
   } catch (error) {

@@ -3,6 +3,14 @@ import type { Config } from "../config.js";
 import { HttpClient } from "../http/client.js";
 import { RateBudget } from "../http/rate-budget.js";
 import type { Logger } from "../log.js";
+import { CHECK_STREAM, findStream } from "../streams.js";
+
+/** The path `check` reads and the HTTP core probes the account with: the check stream's, from the table. */
+export function checkPath(): string {
+  const def = findStream(CHECK_STREAM);
+  if (!def) throw new Error(`CHECK_STREAM "${CHECK_STREAM}" is not in the stream table`);
+  return def.path;
+}
 
 /** The HTTP core for a config: one rate budget shared by every stream of this process. */
 export function connect(
@@ -30,6 +38,7 @@ export function connect(
     maxConcurrency: config.maxConcurrency,
     maxResponseBytes: config.maxResponseBytes,
     log,
+    probePath: checkPath(),
     ...(overrides.dispatcher ? { dispatcher: overrides.dispatcher } : {}),
     ...(overrides.observe ? { observe: overrides.observe } : {}),
   });

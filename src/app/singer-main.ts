@@ -1,6 +1,6 @@
 import { loadConfig, warnUnknownKeys } from "../config.js";
 import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
-import { type Bookmarks, parseSingerState } from "../engine/state.js";
+import type { Bookmarks } from "../engine/state.js";
 import type { SyncResult } from "../engine/sync.js";
 import { InputError, TapError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
@@ -15,6 +15,7 @@ import {
 import { OutputWriter } from "../protocol/output.js";
 import { SingerSerializer, singerLogLine } from "../protocol/singer.js";
 import { parseSingerCatalog, singerCatalog } from "../protocol/singer-catalog.js";
+import { parseSingerState } from "../protocol/singer-state.js";
 import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
 
@@ -62,7 +63,7 @@ export async function singerMain(args: SingerArgs): Promise<number> {
       if (args.state) throw new InputError("--state is not used with --to: the state lives in the database");
       const { loadInto } = await import("./destination-main.js");
       const { result, interrupts } = await loadInto(args.to, { config, selections, log });
-      return outcome(log, result, interrupts);
+      return await outcome(log, result, interrupts);
     }
     const bookmarks: Bookmarks = args.state
       ? parseSingerState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
@@ -72,7 +73,7 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     const serializer = new SingerSerializer(out, bookmarks);
     const result = await read({ config, selections, bookmarks, sink: serializer, out, log, interrupts });
     await serializer.finish();
-    return outcome(log, result, interrupts);
+    return await outcome(log, result, interrupts);
   } catch (error) {
     fatal(
       log,
@@ -84,11 +85,9 @@ export async function singerMain(args: SingerArgs): Promise<number> {
 }
 
 /** The exit code of a finished sync: a signal's, 1 for a failed stream, else 0. */
-function outcome(log: Logger, result: SyncResult, interrupts: Interrupts): number {
-  if (interrupts.exitCode !== undefined) {
-    if (interrupts.exitCode !== 141) log.error(`${interrupts.signal.reason.message}; the last STATE stands`);
-    return interrupts.exitCode;
-  }
+async function outcome(log: Logger, result: SyncResult, interrupts: Interrupts): Promise<number> {
+  const stopped = await interrupts.stopped((reason) => log.error(`${reason}; the last STATE stands`));
+  if (stopped !== undefined) return stopped;
   // each failed stream said so as it failed; the first failure is the sync's reason
   const [first] = result.failures;
   if (!first) return 0;

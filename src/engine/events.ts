@@ -1,7 +1,7 @@
 import type { Row } from "./paginator.js";
 import type { JsonSchema } from "./schemas.js";
 import type { Selection } from "./selection.js";
-import type { Bookmarks, StreamState } from "./state.js";
+import type { StreamState } from "./state.js";
 
 export type StreamStatus = "STARTED" | "RUNNING" | "COMPLETE" | "INCOMPLETE";
 
@@ -16,8 +16,8 @@ export type EngineEvent =
   | { type: "snapshot"; stream: string; phase: "begin" | "complete" }
   /** one page of rows of one stream, in order; `extractedAt` is epoch ms */
   | { type: "records"; stream: string; rows: Row[]; extractedAt: number }
-  /** a checkpoint: `state` covers only rows already emitted; `bookmarks` is every stream's state */
-  | { type: "state"; stream: string; state: StreamState; bookmarks: Bookmarks }
+  /** a checkpoint of one stream: `state` covers only rows of it already emitted */
+  | { type: "state"; stream: string; state: StreamState }
   | { type: "status"; stream: string; status: StreamStatus; error?: Error }
   | { type: "estimate"; stream: string; rows: number };
 

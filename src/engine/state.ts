@@ -1,13 +1,14 @@
+import { isPlainObject } from "../core/objects.js";
 import { parseIso } from "../dates.js";
 import { InputError } from "../errors.js";
-import { isPlainObject } from "../json-file.js";
 import type { Logger } from "../log.js";
 import { findStream } from "../streams.js";
 import { replicationKeyOf } from "./replication.js";
 
 /**
  * Per-stream state, the same in both protocols (Singer nests it under `bookmarks.<stream>`, Airbyte sends it
- * as `stream_state`). Bookmark values are strings, never floats (targets re-serialize state).
+ * as `stream_state`; the shapes around it are parsed in protocol/singer-state.ts and airbyte-state.ts).
+ * Bookmark values are strings, never floats (targets re-serialize state).
  */
 export interface StreamState {
   replication_key?: string;
@@ -23,11 +24,12 @@ export interface StreamState {
   };
 }
 
+/** The engine's input: each stream's state by stream name. */
 export type Bookmarks = Record<string, StreamState>;
 
 /**
- * Reads a per-stream state map, accepting the singer-sdk shape (`replication_key(_value)`) and the classic
- * `bookmarks.<stream>.<field>` shape. Unknown streams are dropped with a warning.
+ * Validates a map of stream -> raw state (whichever protocol carried it), accepting the singer-sdk shape
+ * (`replication_key(_value)`) and the classic `<stream>.<field>` shape. Unknown streams are dropped with a warning.
  */
 export function normalizeBookmarks(raw: Record<string, unknown>, source: string, log: Logger): Bookmarks {
   const out: Bookmarks = {};
@@ -69,43 +71,4 @@ export function normalizeBookmarks(raw: Record<string, unknown>, source: string,
     out[name] = state;
   }
   return out;
-}
-
-/** Singer `--state`: `{"bookmarks": {...}}`, or a whole STATE message `{"type":"STATE","value":{...}}`. */
-export function parseSingerState(raw: unknown, source: string, log: Logger): Bookmarks {
-  if (!isPlainObject(raw)) throw new InputError(`${source}: expected a JSON object with "bookmarks"`);
-  const value = raw.type === "STATE" && isPlainObject(raw.value) ? raw.value : raw;
-  if (value.bookmarks === undefined) return {};
-  if (!isPlainObject(value.bookmarks)) throw new InputError(`${source}: "bookmarks" must be an object`);
-  return normalizeBookmarks(value.bookmarks, source, log);
-}
-
-/** Airbyte `--state`: an array of STREAM state messages (or a legacy blob of stream -> state). */
-export function parseAirbyteState(raw: unknown, source: string, log: Logger): Bookmarks {
-  if (Array.isArray(raw)) {
-    const map: Record<string, unknown> = {};
-    for (const [i, entry] of raw.entries()) {
-      const message = isPlainObject(entry) && isPlainObject(entry.state) ? entry.state : entry;
-      if (!isPlainObject(message)) throw new InputError(`${source}: entry ${i} is not a state message`);
-      if (message.type === "GLOBAL")
-        throw new InputError(`${source}: GLOBAL state is not used by this source`);
-      const stream = message.stream;
-      const descriptor = isPlainObject(stream) ? stream.stream_descriptor : undefined;
-      if (!isPlainObject(stream) || !isPlainObject(descriptor) || typeof descriptor.name !== "string") {
-        if (message.type === "LEGACY" && isPlainObject(message.data)) {
-          Object.assign(map, legacyBlob(message.data));
-          continue;
-        }
-        throw new InputError(`${source}: entry ${i} has no stream.stream_descriptor.name`);
-      }
-      map[descriptor.name] = stream.stream_state ?? {};
-    }
-    return normalizeBookmarks(map, source, log);
-  }
-  if (isPlainObject(raw)) return normalizeBookmarks(legacyBlob(raw), source, log);
-  throw new InputError(`${source}: expected a JSON array of state messages`);
-}
-
-function legacyBlob(data: Record<string, unknown>): Record<string, unknown> {
-  return isPlainObject(data.bookmarks) ? data.bookmarks : data;
 }

@@ -155,7 +155,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
             if (log.enabled("debug")) {
               log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, { stream: name, event: "checkpoint" });
             }
-            await sink.emit({ type: "state", stream: name, state: next, bookmarks });
+            await sink.emit({ type: "state", stream: name, state: next });
           },
         });
         // an abort can end a read early without an error: that snapshot is partial

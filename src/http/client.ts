@@ -22,6 +22,11 @@ export interface HttpClientOptions {
   log: Logger;
   /** a body past this many bytes fails its request, not retried (max_response_mb); default 64 MB */
   maxResponseBytes?: number;
+  /**
+   * the account-wide probe: what `check` calls, and what a 403 or 404 on the sync's first request is re-asked
+   * of (the path of the stream table's CHECK_STREAM)
+   */
+  probePath: string;
   /** tests inject an undici MockAgent; default is a keep-alive Agent sized to max concurrency */
   dispatcher?: Dispatcher;
   /** sees every attempt: path (no query), duration, whether it produced a usable body, the HTTP status */
@@ -30,9 +35,8 @@ export interface HttpClientOptions {
 
 export type Query = ReadonlyArray<readonly [string, string]>;
 
-/** The account-wide probe: what `check` calls, and what a 403 or 404 on the sync's first request is re-asked of. */
-export const PROBE_PATH = "company/promoters";
-const PROBE_QUERY: Query = [["per_page", "1"]];
+/** The account-wide probe asks for one row. */
+export const PROBE_QUERY: Query = [["per_page", "1"]];
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface HttpStats {
@@ -143,11 +147,11 @@ export class HttpClient {
   private async probeKey(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
     this.probe = "sent";
     try {
-      return await this.fetchJson(path, query, signal, { accountWide: path === PROBE_PATH });
+      return await this.fetchJson(path, query, signal, { accountWide: path === this.options.probePath });
     } catch (error) {
-      if (!isAccountQuestion(error) || path === PROBE_PATH) throw error;
+      if (!isAccountQuestion(error) || path === this.options.probePath) throw error;
       try {
-        await this.fetchJson(PROBE_PATH, PROBE_QUERY, signal, { accountWide: true });
+        await this.fetchJson(this.options.probePath, PROBE_QUERY, signal, { accountWide: true });
       } catch (probeError) {
         if (probeError instanceof HttpError && probeError.rule.action === "stop-sync") throw probeError;
         // the probe could not say (the network, a 5xx): the first answer stands as this endpoint's

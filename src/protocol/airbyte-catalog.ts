@@ -1,8 +1,8 @@
+import { dig, isPlainObject } from "../core/objects.js";
 import { replicationKeyOf } from "../engine/replication.js";
 import { schemaOf } from "../engine/schemas.js";
 import type { SelectionRequest } from "../engine/selection.js";
 import { InputError } from "../errors.js";
-import { isPlainObject } from "../json-file.js";
 import { STREAMS, type StreamDef } from "../streams.js";
 
 /** AirbyteStream entries for `discover`. */
@@ -23,6 +23,8 @@ function airbyteStream(def: StreamDef) {
   };
 }
 
+const SCHEMA_PROPERTIES = ["json_schema", "properties"];
+
 /** A ConfiguredAirbyteCatalog into selection requests; every listed stream is selected. */
 export function parseConfiguredCatalog(raw: unknown, source: string): SelectionRequest[] {
   if (!isPlainObject(raw) || !Array.isArray(raw.streams)) {
@@ -39,7 +41,7 @@ export function parseConfiguredCatalog(raw: unknown, source: string): SelectionR
         `${source}: stream "${stream.name}" has sync_mode ${JSON.stringify(mode)}; expected "full_refresh" or "incremental"`,
       );
     }
-    const properties = isPlainObject(stream.json_schema) ? stream.json_schema.properties : undefined;
+    const properties = dig(stream, SCHEMA_PROPERTIES);
     return {
       name: stream.name,
       method: mode === "incremental" ? "INCREMENTAL" : "FULL_TABLE",

@@ -1,6 +1,6 @@
 import type { EngineEvent, EventSink } from "../engine/events.js";
 import { estimate, streamState, streamStatus } from "./airbyte-messages.js";
-import type { OutputWriter } from "./output.js";
+import { type OutputWriter, recordLines } from "./output.js";
 
 /**
  * Engine events as Airbyte messages: RECORD, per-stream STATE with the record count since that stream's
@@ -18,10 +18,8 @@ export class AirbyteSerializer implements EventSink {
         if (event.rows.length === 0) return undefined;
         const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"data":`;
         const tail = `,"emitted_at":${event.extractedAt}}}\n`;
-        let chunk = "";
-        for (const row of event.rows) chunk += head + JSON.stringify(row) + tail;
         this.counts.set(event.stream, (this.counts.get(event.stream) ?? 0) + event.rows.length);
-        return this.out.write(chunk);
+        return this.out.write(recordLines(event.rows, head, tail));
       }
       case "state": {
         const state = JSON.stringify(event.state);

@@ -56,6 +56,16 @@ export class OutputWriter {
   }
 }
 
+/**
+ * A page of rows as one write: each row's JSON between a protocol's `head` and `tail` (the envelope of a
+ * RECORD message), concatenated (the hot loop of every sync, shared by both protocols).
+ */
+export function recordLines(rows: readonly unknown[], head: string, tail: string): string {
+  let chunk = "";
+  for (const row of rows) chunk += head + JSON.stringify(row) + tail;
+  return chunk;
+}
+
 /** Disk full (ENOSPC) or another write error on an output: one line, exit 1, no stack trace. */
 export function fatalWrite(what: string, error: NodeJS.ErrnoException): never {
   try {

@@ -1,8 +1,8 @@
+import { isPlainObject } from "../core/objects.js";
 import { defaultMethodOf, replicationKeyOf } from "../engine/replication.js";
 import { type JsonSchema, schemaOf } from "../engine/schemas.js";
 import type { SelectionRequest } from "../engine/selection.js";
 import { InputError } from "../errors.js";
-import { isPlainObject } from "../json-file.js";
 import { type ReplicationMethod, STREAMS, type StreamDef } from "../streams.js";
 
 interface MetadataEntry {

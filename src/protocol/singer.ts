@@ -2,7 +2,7 @@ import type { EngineEvent, EventSink } from "../engine/events.js";
 import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
 import type { LogFields, LogFormat, LogLevel } from "../log.js";
-import type { OutputWriter } from "./output.js";
+import { type OutputWriter, recordLines } from "./output.js";
 
 const SINGER_LEVEL: Record<LogLevel, string> = {
   debug: "DEBUG",
@@ -47,7 +47,8 @@ function timeExtracted(ms: number): string {
 export class SingerSerializer implements EventSink {
   private lastState = "";
   private lastWasState = false;
-  private bookmarks: Bookmarks = {};
+  /** Singer's STATE value holds every stream's bookmark; the engine's checkpoints are per stream */
+  private readonly bookmarks: Bookmarks;
   /** the table version of each FULL_TABLE stream's snapshot (epoch ms, increasing) */
   private readonly versions = new Map<string, number>();
   private lastVersion = 0;
@@ -56,7 +57,7 @@ export class SingerSerializer implements EventSink {
     private readonly out: OutputWriter,
     initial: Bookmarks,
   ) {
-    this.bookmarks = initial;
+    this.bookmarks = { ...initial };
   }
 
   emit(event: EngineEvent): Promise<void> | undefined {
@@ -93,13 +94,11 @@ export class SingerSerializer implements EventSink {
         const version = this.versions.get(event.stream);
         const head = `{"type":"RECORD","stream":${JSON.stringify(event.stream)},"record":`;
         const tail = `${version === undefined ? "" : `,"version":${version}`},"time_extracted":"${timeExtracted(event.extractedAt)}"}\n`;
-        let chunk = "";
-        for (const row of event.rows) chunk += head + JSON.stringify(row) + tail;
         this.lastWasState = false;
-        return this.out.write(chunk);
+        return this.out.write(recordLines(event.rows, head, tail));
       }
       case "state":
-        this.bookmarks = event.bookmarks;
+        this.bookmarks[event.stream] = event.state;
         return this.writeState(false);
       default:
         return undefined;

@@ -1,4 +1,5 @@
 import { MockAgent } from "undici";
+import { checkPath } from "../../src/app/connect.js";
 import { HttpClient, type HttpClientOptions } from "../../src/http/client.js";
 import { RateBudget } from "../../src/http/rate-budget.js";
 import { createLogger, Redactor } from "../../src/log.js";
@@ -32,6 +33,7 @@ export function testClient(
     maxConcurrency: 4,
     log,
     dispatcher: agent,
+    probePath: checkPath(),
     observe: opts.observe,
   });
   return { http, log, lines, budget };
