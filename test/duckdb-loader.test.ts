@@ -41,7 +41,6 @@ describe("DuckDbLoader", () => {
         type: "state",
         stream: "referrals",
         state: { offset: { page: 3 } },
-        bookmarks: {},
       });
       await loader.finish();
       expect(await one("SELECT count(DISTINCT id) FROM referrals")).toBe(40_000);
