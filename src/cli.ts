@@ -4,7 +4,15 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { about } from "./app/about.js";
 import type { AirbyteCommand } from "./app/airbyte-main.js";
-import { LOG_FORMATS, LOG_LEVEL_NAMES, type LogFormat, type LogLevel, logLevelOf, Redactor } from "./log.js";
+import {
+  LOG_FORMATS,
+  LOG_LEVEL_NAMES,
+  type LogFormat,
+  type LogLevel,
+  logFormatOf,
+  logLevelOf,
+  Redactor,
+} from "./log.js";
 import { fatalWrite } from "./protocol/output.js";
 import { singerLogLine } from "./protocol/singer.js";
 import { VERSION } from "./version.js";
@@ -198,19 +206,6 @@ class UsageError extends Error {}
 
 // a closed stderr (EPIPE) must not crash with a stack trace; there is nowhere left to say why
 process.stderr.on("error", (error: NodeJS.ErrnoException) => fatalWrite("stderr", error));
-
-/**
- * `--log-format` as given, read off the raw arguments: a usage error is found before (or instead of) yargs
- * parsing them, and must still be one line of the format asked for.
- */
-function logFormatOf(argv: string[]): LogFormat {
-  let format: LogFormat = "text";
-  argv.forEach((arg, i) => {
-    const value = arg === "--log-format" ? argv[i + 1] : arg.startsWith("--log-format=") ? arg.slice(13) : "";
-    if (value === "json" || value === "text") format = value;
-  });
-  return format;
-}
 
 /**
  * One CRITICAL line on stderr (yargs' multi-line messages joined), in the asked format; no config is loaded

@@ -69,3 +69,16 @@ export function createLogger(level: LogLevel, sink: LogSink, redactor: Redactor)
     fatal: at("fatal"),
   };
 }
+
+/**
+ * The `--log-format` of a command line, read before (or without) yargs: for lines written when the arguments
+ * were not parsed (a usage error) or are out of reach (a write error on an output).
+ */
+export function logFormatOf(argv: readonly string[]): LogFormat {
+  let format: LogFormat = "text";
+  argv.forEach((arg, i) => {
+    const value = arg === "--log-format" ? argv[i + 1] : arg.startsWith("--log-format=") ? arg.slice(13) : "";
+    if (value === "json" || value === "text") format = value;
+  });
+  return format;
+}

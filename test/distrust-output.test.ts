@@ -27,18 +27,34 @@ describe("output write errors (issue 14)", () => {
         expect(run.stderr, args.join(" ")).not.toMatch(/\n\s+at /);
         if (args[0] === "demo") {
           expect(run.status).toBe(1);
-          expect(run.stderr).toMatch(/CRITICAL cannot write to stdout: ENOSPC/);
+          expect(run.stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z CRITICAL cannot write to stdout: ENOSPC$/m);
         }
       }
     },
     60_000,
   );
 
+  it.skipIf(!existsSync("/dev/full"))("the write-error line follows --log-format json", () => {
+    const full = openSync("/dev/full", "w");
+    const run = spawnSync(process.execPath, [CLI, "demo", "--singer", "--log-format", "json"], {
+      stdio: ["ignore", full, "pipe"],
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    closeSync(full);
+    expect(run.status).toBe(1);
+    const last = JSON.parse(run.stderr.trim().split("\n").at(-1)!) as Record<string, unknown>;
+    expect(last).toMatchObject({ level: "CRITICAL", message: "cannot write to stdout: ENOSPC" });
+  });
+
   it.skipIf(!existsSync("/dev/full"))(
     "a stderr that cannot be written (full disk) ends the run with exit 1, no crash, every stdout line whole",
     () => {
       // (Airbyte logs go to stdout as LOG messages: only Singer writes stderr)
-      for (const args of [["demo", "--singer"], ["demo", "--singer", "--log-format", "json"]]) {
+      for (const args of [
+        ["demo", "--singer"],
+        ["demo", "--singer", "--log-format", "json"],
+      ]) {
         const full = openSync("/dev/full", "w");
         const run = spawnSync(process.execPath, [CLI, ...args], {
           stdio: ["ignore", "pipe", full],

@@ -104,7 +104,9 @@ describe("OutputWriter", () => {
     expect(() => sink.stream.emit("error", Object.assign(new Error("no space"), { code: "ENOSPC" }))).toThrow(
       "exit 1",
     );
-    expect(stderr).toHaveBeenCalledWith("CRITICAL cannot write to stdout: ENOSPC\n");
+    expect(stderr).toHaveBeenCalledWith(
+      expect.stringMatching(/^\S+Z CRITICAL cannot write to stdout: ENOSPC\n$/),
+    );
   });
 });
 
@@ -125,7 +127,9 @@ describe("fatalWrite", () => {
       throw new Error(`exit ${code}`);
     });
     expect(() => fatalWrite("demo.duckdb", new Error("disk quota exceeded"))).toThrow("exit 1");
-    expect(stderr).toHaveBeenCalledWith("CRITICAL cannot write to demo.duckdb: disk quota exceeded\n");
+    expect(stderr).toHaveBeenCalledWith(
+      expect.stringMatching(/^\S+Z CRITICAL cannot write to demo.duckdb: disk quota exceeded\n$/),
+    );
   });
 });
 

@@ -1,3 +1,5 @@
+import { logFormatOf } from "../log.js";
+import { singerLogLine } from "./log-line.js";
 /**
  * stdout with backpressure: `write` returns a promise only when the pipe is full, and callers await it,
  * so a slow reader slows the tap instead of growing a buffer. A reader that goes away (EPIPE, `| head`)
@@ -69,8 +71,10 @@ export function recordLines(rows: readonly unknown[], head: string, tail: string
 /** Disk full (ENOSPC) or another write error on an output: one line, exit 1, no stack trace. */
 export function fatalWrite(what: string, error: NodeJS.ErrnoException): never {
   try {
-    if (what !== "stderr")
-      process.stderr.write(`CRITICAL cannot write to ${what}: ${error.code ?? error.message}\n`);
+    if (what !== "stderr") {
+      const message = `cannot write to ${what}: ${error.code ?? error.message}`;
+      process.stderr.write(singerLogLine("fatal", message, {}, logFormatOf(process.argv.slice(2))));
+    }
   } finally {
     process.exit(1);
   }

@@ -1,39 +1,9 @@
 import type { EngineEvent, EventSink } from "../engine/events.js";
 import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
-import type { LogFields, LogFormat, LogLevel } from "../log.js";
 import { type OutputWriter, recordLines } from "./output.js";
 
-const SINGER_LEVEL: Record<LogLevel, string> = {
-  debug: "DEBUG",
-  info: "INFO",
-  warn: "WARNING",
-  error: "ERROR",
-  fatal: "CRITICAL",
-};
-
-/**
- * A log line on stderr: an ISO 8601 UTC time, then singer-python's `LEVEL message` (so parsers that split
- * off the first word after the time still work); or, for log indexers, one JSON object a line.
- */
-export function singerLogLine(
-  level: LogLevel,
-  message: string,
-  fields: LogFields = {},
-  format: LogFormat = "text",
-  now: Date = new Date(),
-): string {
-  if (format === "text") return `${now.toISOString()} ${SINGER_LEVEL[level]} ${message}\n`;
-  const { stream, ...rest } = fields;
-  const line = {
-    time: now.toISOString(),
-    level: SINGER_LEVEL[level],
-    message,
-    stream: stream ?? null,
-    fields: rest,
-  };
-  return `${JSON.stringify(line)}\n`;
-}
+export { singerLogLine } from "./log-line.js";
 
 /** singer-python's `time_extracted` format: microseconds and a Z. */
 function timeExtracted(ms: number): string {
