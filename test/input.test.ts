@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { configFromEnv, parseConfig } from "../src/config.js";
-import type { JsonSchema } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { parseAirbyteState, parseSingerState } from "../src/engine/state.js";
 import { InputError } from "../src/errors.js";
@@ -8,6 +7,7 @@ import { STREAM_VALIDATORS } from "../src/generated/validators.js";
 import { createLogger, Redactor } from "../src/log.js";
 import { parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
 import { parseSingerCatalog, singerCatalog } from "../src/protocol/singer-catalog.js";
+import type { JsonSchema } from "../src/streams/index.js";
 
 function logger() {
   const lines: string[] = [];

@@ -3,12 +3,11 @@ import type { HttpClient } from "../http/client.js";
 import { actionFor, type ErrorAction } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
-import type { StreamDef } from "../streams.js";
+import type { StreamDef } from "../streams/index.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
-import type { Progress } from "./read-stream.js";
-import { readStream } from "./read-stream.js";
+import { type Progress, readStream } from "./read/index.js";
 import { RecordShaper } from "./records.js";
 import type { Selection } from "./selection.js";
 import type { Bookmarks, StreamState } from "./state.js";
@@ -101,7 +100,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
       // a whole table, read from its start: a resumed read (offset) holds only the pages after the interruption,
       // and a report covers a window of history (the default one slides), so neither may replace what came before
-      const snapshot = selection.method === "FULL_TABLE" && !selection.def.report && !bookmarks[name]?.offset;
+      const snapshot =
+        selection.method === "FULL_TABLE" && selection.def.read.kind !== "report" && !bookmarks[name]?.offset;
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
@@ -115,47 +115,52 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           signpost,
           log,
           signal,
-          emitRows: async (rows: Row[]) => {
-            summary.pages++;
-            if (rows.length === 0) return;
-            if (!running) {
-              running = true;
-              await sink.emit({ type: "status", stream: name, status: "RUNNING" });
-            }
-            summary.records += rows.length;
-            const extractedAt = Date.now();
-            let start = 0;
-            for (const { index, schema, changes } of shaper.takeEvolutions()) {
-              if (index > start) {
-                await sink.emit({
-                  type: "records",
+          out: {
+            rows: async (rows: Row[]) => {
+              summary.pages++;
+              if (rows.length === 0) return;
+              if (!running) {
+                running = true;
+                await sink.emit({ type: "status", stream: name, status: "RUNNING" });
+              }
+              summary.records += rows.length;
+              const extractedAt = Date.now();
+              let start = 0;
+              for (const { index, schema, changes } of shaper.takeEvolutions()) {
+                if (index > start) {
+                  await sink.emit({
+                    type: "records",
+                    stream: name,
+                    rows: rows.slice(start, index),
+                    extractedAt,
+                  });
+                }
+                start = index;
+                await sink.emit({ type: "schema", selection, schema, changes });
+              }
+              await sink.emit({
+                type: "records",
+                stream: name,
+                rows: start ? rows.slice(start) : rows,
+                extractedAt,
+              });
+            },
+            estimate: async (rows: number) => {
+              await sink.emit({ type: "estimate", stream: name, rows });
+            },
+            progress: (progress: Progress) => {
+              summary.progress = progress;
+            },
+            checkpoint: async (next: StreamState) => {
+              bookmarks[name] = next;
+              if (log.enabled("debug")) {
+                log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, {
                   stream: name,
-                  rows: rows.slice(start, index),
-                  extractedAt,
+                  event: "checkpoint",
                 });
               }
-              start = index;
-              await sink.emit({ type: "schema", selection, schema, changes });
-            }
-            await sink.emit({
-              type: "records",
-              stream: name,
-              rows: start ? rows.slice(start) : rows,
-              extractedAt,
-            });
-          },
-          estimate: async (rows: number) => {
-            await sink.emit({ type: "estimate", stream: name, rows });
-          },
-          progress: (progress: Progress) => {
-            summary.progress = progress;
-          },
-          checkpoint: async (next: StreamState) => {
-            bookmarks[name] = next;
-            if (log.enabled("debug")) {
-              log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, { stream: name, event: "checkpoint" });
-            }
-            await sink.emit({ type: "state", stream: name, state: next, bookmarks });
+              await sink.emit({ type: "state", stream: name, state: next, bookmarks });
+            },
           },
         });
         // an abort can end a read early without an error: that snapshot is partial

@@ -1,9 +1,7 @@
-import { replicationKeyOf } from "../engine/replication.js";
-import { schemaOf } from "../engine/schemas.js";
 import type { SelectionRequest } from "../engine/selection.js";
 import { InputError } from "../errors.js";
 import { isPlainObject } from "../json-file.js";
-import { STREAMS, type StreamDef } from "../streams.js";
+import { replicationKeyOf, STREAMS, type StreamDef, schemaOf } from "../streams/index.js";
 
 /** AirbyteStream entries for `discover`. */
 export function airbyteCatalog(): { streams: ReturnType<typeof airbyteStream>[] } {

@@ -1,7 +1,7 @@
 import type { EngineEvent, EventSink } from "../engine/events.js";
-import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
 import type { LogFields, LogFormat, LogLevel } from "../log.js";
+import { replicationKeyOf } from "../streams/index.js";
 import type { OutputWriter } from "./output.js";
 
 const SINGER_LEVEL: Record<LogLevel, string> = {

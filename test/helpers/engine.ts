@@ -1,7 +1,7 @@
 import { parseConfig } from "../../src/config.js";
 import type { Row } from "../../src/engine/paginator.js";
 import { Prefetch } from "../../src/engine/prefetch.js";
-import { readStream } from "../../src/engine/read-stream.js";
+import { readStream } from "../../src/engine/read/index.js";
 import { RecordShaper } from "../../src/engine/records.js";
 import { resolveSelections } from "../../src/engine/selection.js";
 import type { StreamState } from "../../src/engine/state.js";
@@ -55,15 +55,17 @@ export async function runStream(opts: {
       signpost: opts.signpost ?? new Date(),
       log,
       signal: new AbortController().signal,
-      async emitRows(r) {
-        rows.push(...r);
+      out: {
+        async rows(r) {
+          rows.push(...r);
+        },
+        async checkpoint(s) {
+          states.push(structuredClone(s));
+          if (opts.killAfterPages !== undefined && ++pages >= opts.killAfterPages) throw new Killed();
+        },
+        async estimate() {},
+        progress() {},
       },
-      async checkpoint(s) {
-        states.push(structuredClone(s));
-        if (opts.killAfterPages !== undefined && ++pages >= opts.killAfterPages) throw new Killed();
-      },
-      async estimate() {},
-      progress() {},
     });
   } catch (error) {
     if (!(error instanceof Killed)) throw error;
