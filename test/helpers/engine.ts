@@ -88,3 +88,24 @@ export function pagedList(data: () => Row[]): Handler {
     return rows.slice((page - 1) * per, page * per);
   };
 }
+
+/** `n` rows with ids 1..n and a created_at per `day`. */
+export const rows = (
+  n: number,
+  day = (i: number) => `2025-03-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`,
+) => Array.from({ length: n }, (_, i): Row => ({ id: i + 1, name: `row ${i + 1}`, created_at: day(i) }));
+
+/** The handler, and every query it was asked, as `path?query` strings. */
+export function recording(handler: Handler): { handler: Handler; asked: URLSearchParams[]; paths: string[] } {
+  const asked: URLSearchParams[] = [];
+  const paths: string[] = [];
+  return {
+    asked,
+    paths,
+    handler: (path, q) => {
+      paths.push(path);
+      asked.push(new URLSearchParams(q));
+      return handler(path, q);
+    },
+  };
+}
