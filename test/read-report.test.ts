@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Row } from "../src/engine/paginator.js";
-import { recording, rows, runStream } from "./helpers/engine.js";
+import { recording, runStream } from "./helpers/engine.js";
 
 /**
  * src/engine/read/report.ts in process: calendar windows, flattened rows and window checkpoints, against a

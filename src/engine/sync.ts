@@ -7,7 +7,7 @@ import type { StreamDef } from "../streams/index.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
-import { type Progress, readStream } from "./read/index.js";
+import { type Progress, type ReadOutput, readStream } from "./read/index.js";
 import { RecordShaper } from "./records.js";
 import type { Selection } from "./selection.js";
 import type { Bookmarks, StreamState } from "./state.js";
@@ -105,64 +105,52 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
-        await readStream({
-          http,
-          prefetch,
-          config: options.config,
-          selection,
-          shaper,
-          state,
-          signpost,
-          log,
-          signal,
-          out: {
-            rows: async (rows: Row[]) => {
-              summary.pages++;
-              if (rows.length === 0) return;
-              if (!running) {
-                running = true;
-                await sink.emit({ type: "status", stream: name, status: "RUNNING" });
-              }
-              summary.records += rows.length;
-              const extractedAt = Date.now();
-              let start = 0;
-              for (const { index, schema, changes } of shaper.takeEvolutions()) {
-                if (index > start) {
-                  await sink.emit({
-                    type: "records",
-                    stream: name,
-                    rows: rows.slice(start, index),
-                    extractedAt,
-                  });
-                }
-                start = index;
-                await sink.emit({ type: "schema", selection, schema, changes });
-              }
-              await sink.emit({
-                type: "records",
-                stream: name,
-                rows: start ? rows.slice(start) : rows,
-                extractedAt,
-              });
-            },
-            estimate: async (rows: number) => {
-              await sink.emit({ type: "estimate", stream: name, rows });
-            },
-            progress: (progress: Progress) => {
-              summary.progress = progress;
-            },
-            checkpoint: async (next: StreamState) => {
-              bookmarks[name] = next;
-              if (log.enabled("debug")) {
-                log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, {
+        const out: ReadOutput = {
+          rows: async (rows: Row[]) => {
+            summary.pages++;
+            if (rows.length === 0) return;
+            if (!running) {
+              running = true;
+              await sink.emit({ type: "status", stream: name, status: "RUNNING" });
+            }
+            summary.records += rows.length;
+            const extractedAt = Date.now();
+            let start = 0;
+            for (const { index, schema, changes } of shaper.takeEvolutions()) {
+              if (index > start) {
+                await sink.emit({
+                  type: "records",
                   stream: name,
-                  event: "checkpoint",
+                  rows: rows.slice(start, index),
+                  extractedAt,
                 });
               }
-              await sink.emit({ type: "state", stream: name, state: next, bookmarks });
-            },
+              start = index;
+              await sink.emit({ type: "schema", selection, schema, changes });
+            }
+            await sink.emit({
+              type: "records",
+              stream: name,
+              rows: start ? rows.slice(start) : rows,
+              extractedAt,
+            });
           },
-        });
+          estimate: async (rows: number) => {
+            await sink.emit({ type: "estimate", stream: name, rows });
+          },
+          progress: (progress: Progress) => {
+            summary.progress = progress;
+          },
+          checkpoint: async (next: StreamState) => {
+            bookmarks[name] = next;
+            if (log.enabled("debug")) {
+              log.debug(`${name}: checkpoint ${JSON.stringify(next)}`, { stream: name, event: "checkpoint" });
+            }
+            await sink.emit({ type: "state", stream: name, state: next, bookmarks });
+          },
+        };
+        const { config } = options;
+        await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
         // an abort can end a read early without an error: that snapshot is partial
         if (snapshot && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
