@@ -169,7 +169,7 @@ export class SortedCursor extends DatedCursor {
 /**
  * INCREMENTAL of an unsorted list read in several passes: the bookmark only advances when every pass
  * completed; meanwhile the position (pass, page, page size, filter day, latest date seen) is saved beside
- * the old bookmark, and a resume whose filter day or page size differs restarts the pass.
+ * the old bookmark; a resume whose filter day or page size differs starts over from page 1 of the first pass.
  */
 export class MultiPassCursor extends DatedCursor {
   static resume(
