@@ -7,7 +7,7 @@
 //
 // usage: node bench/baseline.mjs --config tap-config.json [--catalog singer-catalog.json]
 import { readFileSync } from "node:fs";
-import { STREAMS } from "../dist/streams.js";
+import { STREAMS } from "../dist/streams/index.js";
 
 const args = process.argv.slice(2);
 const argOf = (name) => {
@@ -38,7 +38,8 @@ if (catalogPath) {
 } else {
   selected = STREAMS.filter((s) => s.selectedByDefault);
 }
-if (selected.some((s) => s.parent)) throw new Error("baseline: per-parent streams are not supported");
+if (selected.some((s) => s.read.kind === "children"))
+  throw new Error("baseline: per-parent streams are not supported");
 
 // ---- the in-flight bound (the tap's max_concurrency) ----
 let active = 0;
@@ -84,7 +85,7 @@ function rowsOf(body, envelope) {
 // page/per_page loop, stop on an empty or short page
 async function* pages(def, extra = []) {
   const fixed = [...Object.entries(def.params ?? {}), ...extra];
-  if (!def.paginated) {
+  if (def.read.kind === "snapshot") {
     yield rowsOf(await getJson(def.path, fixed), def.envelope);
     return;
   }
@@ -149,24 +150,25 @@ function flatten(rows, entityField, window) {
 }
 
 async function readStream(def) {
-  if (def.report) {
+  if (def.read.kind === "report") {
+    const { report } = def.read;
     if ((config.reports_group_by ?? "day") !== "day") throw new Error("baseline: only reports_group_by day");
     for (const window of monthWindows()) {
       const query = [
-        ...def.report.columns.map((c) => ["columns[]", c]),
+        ...report.columns.map((c) => ["columns[]", c]),
         ["group_by", "day"],
         ["start_date", `${window.start}T00:00:00Z`],
         ["end_date", `${window.end}T23:59:59Z`],
       ];
       for await (const rows of pages(def, query))
-        await emit(def.name, flatten(rows, def.report.entityField, window));
+        await emit(def.name, flatten(rows, report.entityField, window));
     }
     return;
   }
   // incremental streams without state: one pass from start_date (or everything)
   const extra =
-    def.incremental && config.start_date
-      ? [[`filters[${def.incremental.cursorField}][from]`, config.start_date.slice(0, 10)]]
+    def.read.kind === "dated-list" && config.start_date
+      ? [[`filters[${def.read.incremental.cursorField}][from]`, config.start_date.slice(0, 10)]]
       : [];
   for await (const rows of pages(def, extra)) await emit(def.name, rows);
 }

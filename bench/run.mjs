@@ -19,7 +19,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { STREAMS } from "../dist/streams.js";
+import { STREAMS } from "../dist/streams/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "dist", "cli.js");
@@ -218,7 +218,9 @@ function catalogOf(names) {
 }
 // every default stream except the reports: the sandbox recomputes a whole report window on every page request
 // (O(size) per page), which makes it, not the tap, the bottleneck at 100k+ records
-const LIST_STREAMS = STREAMS.filter((s) => s.selectedByDefault && !s.report).map((s) => s.name);
+const LIST_STREAMS = STREAMS.filter((s) => s.selectedByDefault && s.read.kind !== "report").map(
+  (s) => s.name,
+);
 
 /**
  * Runs one process that writes Singer-like lines to stdout. stdout: "count" (piped, RECORD lines counted here),

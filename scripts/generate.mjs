@@ -16,9 +16,8 @@ import { parseDocument } from "yaml";
 import { createAjv } from "../dist/ajv.js";
 import { CAPABILITIES } from "../dist/app/about.js";
 import { CONFIG_SCHEMA } from "../dist/config-schema.js";
-import { replicationKeyOf } from "../dist/engine/replication.js";
 import { singerCatalog } from "../dist/protocol/singer-catalog.js";
-import { STREAMS } from "../dist/streams.js";
+import { replicationKeyOf, STREAMS } from "../dist/streams/index.js";
 
 const root = new URL("../", import.meta.url);
 const check = process.argv.includes("--check");
@@ -114,17 +113,27 @@ function configTable() {
   return ["| key | required | default | meaning |", "|---|---|---|---|", ...rows].join("\n");
 }
 
+/** The replication column of the README's stream table, by read kind. */
+function replicationOf(read) {
+  switch (read.kind) {
+    case "report":
+      return "INCREMENTAL (calendar windows, lookback)";
+    case "dated-list": {
+      const filters = read.incremental.windowFields.map((f) => `\`filters[${f}][from]\``).join(" + ");
+      return `INCREMENTAL (${filters}${read.incremental.sorted ? ", sorted" : ""}, lookback)`;
+    }
+    case "children":
+      return `FULL_TABLE (one call per ${read.parent.stream} row)`;
+    default:
+      return "FULL_TABLE";
+  }
+}
+
 function streamsTable() {
   const rows = STREAMS.map((s) => {
     const rk = replicationKeyOf(s);
     const endpoint = s.path.startsWith("../") ? `/api/${s.path.slice(3)}` : `/api/v2/${s.path}`;
-    const replication = s.report
-      ? "INCREMENTAL (calendar windows, lookback)"
-      : s.incremental
-        ? `INCREMENTAL (${s.incremental.windowFields.map((f) => `\`filters[${f}][from]\``).join(" + ")}${s.incremental.sorted ? ", sorted" : ""}, lookback)`
-        : s.parent
-          ? `FULL_TABLE (one call per ${s.parent.stream} row)`
-          : "FULL_TABLE";
+    const replication = replicationOf(s.read);
     return `| \`${s.name}\` | \`GET ${endpoint}\` | ${s.primaryKey.map((k) => `\`${k}\``).join(", ")} | ${replication} | ${rk ? `\`${rk}\`` : ""} | ${s.selectedByDefault ? "yes" : "no"} |`;
   });
   return [

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { schemaOf } from "../src/engine/schemas.js";
 import { InputError } from "../src/errors.js";
 import { airbyteCatalog, parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
-import { findStream, STREAMS } from "../src/streams.js";
+import { findStream, STREAMS, schemaOf } from "../src/streams/index.js";
 import { errorOf } from "./helpers/log.js";
 
 /** src/protocol/airbyte-catalog.ts: the `discover` catalog, and a ConfiguredAirbyteCatalog into requests. */

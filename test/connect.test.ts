@@ -3,7 +3,7 @@ import { checkPath, connect } from "../src/app/connect.js";
 import { parseConfig } from "../src/config.js";
 import { HttpError } from "../src/http/http-error.js";
 import { createLogger, Redactor } from "../src/log.js";
-import { CHECK_STREAM, findStream } from "../src/streams.js";
+import { CHECK_STREAM, findStream } from "../src/streams/index.js";
 import { mockAgent } from "./helpers/http.js";
 
 /** src/app/connect.ts: the HTTP core for a config, and the check stream's path as its account-wide probe. */
@@ -12,8 +12,7 @@ describe("checkPath", () => {
     const def = findStream(CHECK_STREAM);
     expect(def).toBeDefined();
     expect(checkPath()).toBe(def!.path);
-    expect(def!.parent).toBeUndefined();
-    expect(def!.report).toBeUndefined();
+    expect(def!.read.kind).toBe("list");
   });
 });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { columnsOf, columnType, stageValue } from "../src/destination/duckdb/columns.js";
-import { schemaOf } from "../src/engine/schemas.js";
-import { STREAMS } from "../src/streams.js";
+import { STREAMS, schemaOf } from "../src/streams/index.js";
 
 describe("DuckDB column types", () => {
   it("maps JSON Schema types", () => {

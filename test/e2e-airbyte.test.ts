@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
-import { STREAMS } from "../src/streams.js";
+import { STREAMS } from "../src/streams/index.js";
 import { airbyteProblems, configuredCatalogProblems } from "./helpers/airbyte-protocol.js";
 import { type CliResult, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
-import { findStream } from "../src/streams.js";
+import { findStream } from "../src/streams/index.js";
 import { runCli, singerRecords, spawnCli, tempDir, writeJson } from "./helpers/cli.js";
 import { waitFor } from "./helpers/wait.js";
 

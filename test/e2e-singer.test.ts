@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
 import { createAjv } from "../src/ajv.js";
-import { STREAMS } from "../src/streams.js";
+import { STREAMS } from "../src/streams/index.js";
 import { lastSingerState, logLines, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
 
 /** Streams whose rows are exactly one dataset resource (id for id). */

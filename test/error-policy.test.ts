@@ -10,7 +10,7 @@ import {
   isStackOverflow,
 } from "../src/http/error-policy.js";
 import { HttpError } from "../src/http/http-error.js";
-import { findStream, STREAMS } from "../src/streams.js";
+import { findStream, STREAMS } from "../src/streams/index.js";
 import { mockAgent, testClient } from "./helpers/http.js";
 
 type Row = [ErrorCause, ErrorContext, ErrorAction, string, RegExp];

@@ -13,14 +13,18 @@ import { describe, expect, it } from "vitest";
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
 const SANDBOX = fileURLToPath(new URL("../sandbox/src/", import.meta.url));
 
-/** Which layers each layer may import. `core` is src/*.ts (config, log, errors, stream table, …). */
+/**
+ * Which layers each layer may import. `core` is src/*.ts (config, log, errors, …); `streams` is the stream table
+ * with the facts derived from it (replication keys, schemas), which the engine reads and protocols describe.
+ */
 const ALLOWED: Record<string, readonly string[]> = {
   core: ["core", "generated"],
+  streams: ["core", "generated", "streams"],
   http: ["core", "http"],
-  engine: ["core", "generated", "http", "engine"],
-  protocol: ["core", "generated", "engine", "protocol"],
-  destination: ["core", "generated", "engine", "protocol", "destination"],
-  app: ["core", "generated", "http", "engine", "protocol", "destination", "app"],
+  engine: ["core", "generated", "streams", "http", "engine"],
+  protocol: ["core", "generated", "streams", "engine", "protocol"],
+  destination: ["core", "generated", "streams", "engine", "protocol", "destination"],
+  app: ["core", "generated", "streams", "http", "engine", "protocol", "destination", "app"],
   cli: ["core", "app", "protocol"],
   sandbox: ["generated", "sandbox"],
   generated: ["generated"],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { configFromEnv, parseConfig } from "../src/config.js";
-import type { JsonSchema } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { InputError } from "../src/errors.js";
 import { STREAM_VALIDATORS } from "../src/generated/validators.js";
@@ -9,6 +8,7 @@ import { parseConfiguredCatalog } from "../src/protocol/airbyte-catalog.js";
 import { parseAirbyteState } from "../src/protocol/airbyte-state.js";
 import { parseSingerCatalog, singerCatalog } from "../src/protocol/singer-catalog.js";
 import { parseSingerState } from "../src/protocol/singer-state.js";
+import type { JsonSchema } from "../src/streams/index.js";
 
 function logger() {
   const lines: string[] = [];

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RecordShaper } from "../src/engine/records.js";
-import { schemaOf } from "../src/engine/schemas.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import type { Logger } from "../src/log.js";
-import { findStream } from "../src/streams.js";
+import { findStream, schemaOf } from "../src/streams/index.js";
 
 function logger(lines: string[]): Logger {
   const log = {

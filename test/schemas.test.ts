@@ -6,7 +6,7 @@ import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { createAjv } from "../src/ajv.js";
 import { STREAM_VALIDATORS } from "../src/generated/validators.js";
-import { STREAMS } from "../src/streams.js";
+import { STREAMS } from "../src/streams/index.js";
 
 // ajv-formats is CommonJS: under NodeNext the default import is typed as the module namespace, while at runtime
 // it is the plugin function itself (which also carries `.default`). `.default` works in both worlds.
@@ -130,7 +130,7 @@ describe("stream schemas", () => {
         const schema = loadSchema(stream.name);
         const properties = schema.properties as JsonObject;
         const keys = [...stream.primaryKey];
-        if (stream.incremental) keys.push(stream.incremental.cursorField);
+        if (stream.read.kind === "dated-list") keys.push(stream.read.incremental.cursorField);
         for (const key of keys) {
           expect(properties, `${stream.name}.${key}`).toHaveProperty([key]);
         }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { schemaOf } from "../src/engine/schemas.js";
 import { defaultRequests, resolveSelections } from "../src/engine/selection.js";
 import { InputError } from "../src/errors.js";
 import { STREAM_VALIDATORS } from "../src/generated/validators.js";
-import { findStream, STREAMS } from "../src/streams.js";
+import { findStream, STREAMS, schemaOf } from "../src/streams/index.js";
 import { errorOf } from "./helpers/log.js";
 
 /** src/engine/selection.ts: catalog requests (either protocol's) into the selections a sync reads. */

@@ -3,7 +3,7 @@ import type { Config } from "../config.js";
 import { HttpClient } from "../http/client.js";
 import { RateBudget } from "../http/rate-budget.js";
 import type { Logger } from "../log.js";
-import { CHECK_STREAM, findStream } from "../streams.js";
+import { CHECK_STREAM, findStream } from "../streams/index.js";
 
 /** The path `check` reads and the HTTP core probes the account with: the check stream's, from the table. */
 export function checkPath(): string {

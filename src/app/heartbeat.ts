@@ -1,4 +1,4 @@
-import type { Progress } from "../engine/read-stream.js";
+import type { Progress } from "../engine/read/index.js";
 import type { StreamSummary } from "../engine/sync.js";
 import type { HttpStats } from "../http/client.js";
 import type { Logger } from "../log.js";

@@ -1,5 +1,5 @@
+import type { JsonSchema } from "../streams/index.js";
 import type { Row } from "./paginator.js";
-import type { JsonSchema } from "./schemas.js";
 import type { Selection } from "./selection.js";
 import type { StreamState } from "./state.js";
 

@@ -1,7 +1,7 @@
 import type { HttpClient, Query } from "../http/client.js";
 import { classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
-import type { Envelope } from "../streams.js";
+import type { Envelope } from "../streams/index.js";
 import { Fifo } from "./fifo.js";
 import type { Prefetch } from "./prefetch.js";
 
@@ -19,6 +19,11 @@ export interface PageRequest {
   prefetch?: Prefetch | undefined;
   /** dotted path of a total row count in the body */
   totalFrom?: string | undefined;
+  /**
+   * A row's identity (the stream's primary key), for the repeats of a shifted list and the loop guard; rows
+   * it names nothing for are compared by their whole content. The engine passes the table's; default `id`.
+   */
+  identity?: ((row: Row) => unknown) | undefined;
 }
 
 export interface Page {
@@ -85,6 +90,8 @@ export async function* paginate(
     );
     pending.push({ page, body, ahead, cancel });
   };
+  const identity = req.identity ?? ((row: Row) => row.id);
+  const rowKey = (row: Row) => identity(row) ?? JSON.stringify(row);
   let previousIds: Set<unknown> | undefined;
   // the row keys of this list's recent pages (one pass of one stream): a page of nothing new is a loop. Only the
   // last LOOP_WINDOW pages are kept: every key of a 500k-row list grew the peak RSS by tens of MB, and a server
@@ -115,7 +122,7 @@ export async function* paginate(
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
       if (rows.length === 0) return;
-      const ids = keysOf(rows, endpoint);
+      const ids = keysOf(rows, rowKey, endpoint);
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
       if (fresh.length === 0) return;
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
@@ -172,7 +179,7 @@ function endsList(body: unknown, req: PageRequest): boolean {
   }
 }
 
-function keysOf(rows: Row[], endpoint: string): Set<unknown> {
+function keysOf(rows: Row[], rowKey: (row: Row) => unknown, endpoint: string): Set<unknown> {
   try {
     return new Set(rows.map(rowKey));
   } catch (error) {
@@ -180,11 +187,6 @@ function keysOf(rows: Row[], endpoint: string): Set<unknown> {
     if (isStackOverflow(error)) throw HttpError.of("too_deep", endpoint);
     throw error;
   }
-}
-
-/** Rows are compared by id; the few without one (grouped payouts) by their whole content. */
-function rowKey(row: Row): unknown {
-  return row.id ?? JSON.stringify(row);
 }
 
 function totalOf(body: unknown, req: PageRequest): { total?: number } {

@@ -3,9 +3,8 @@ import { createAjv } from "../ajv.js";
 import type { SchemaEvolution } from "../config.js";
 import { TapError } from "../errors.js";
 import type { Logger } from "../log.js";
-import type { StreamDef } from "../streams.js";
+import type { JsonSchema, StreamDef } from "../streams/index.js";
 import type { Row } from "./paginator.js";
-import type { JsonSchema } from "./schemas.js";
 import type { Selection } from "./selection.js";
 
 /** The schema changed before row `index` of the page just shaped: `schema` is the stream's schema from there on. */

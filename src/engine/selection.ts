@@ -2,9 +2,17 @@ import type { Ajv, ValidateFunction } from "ajv";
 import { createAjv } from "../ajv.js";
 import { InputError } from "../errors.js";
 import { STREAM_VALIDATORS } from "../generated/validators.js";
-import { findStream, type ReplicationMethod, STREAMS, type StreamDef } from "../streams.js";
-import { defaultMethodOf, replicationKeyOf } from "./replication.js";
-import { type JsonSchema, projectSchema, schemaOf } from "./schemas.js";
+import {
+  defaultMethodOf,
+  findStream,
+  type JsonSchema,
+  projectSchema,
+  type ReplicationMethod,
+  replicationKeyOf,
+  STREAMS,
+  type StreamDef,
+  schemaOf,
+} from "../streams/index.js";
 
 /** What the user asked for one stream, whichever protocol's catalog said it. */
 export interface Selection {

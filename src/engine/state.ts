@@ -2,8 +2,7 @@ import { isPlainObject } from "../core/objects.js";
 import { parseIso } from "../dates.js";
 import { InputError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { findStream } from "../streams.js";
-import { replicationKeyOf } from "./replication.js";
+import { findStream, replicationKeyOf } from "../streams/index.js";
 
 /**
  * Per-stream state, the same in both protocols (Singer nests it under `bookmarks.<stream>`, Airbyte sends it

@@ -3,12 +3,11 @@ import type { HttpClient } from "../http/client.js";
 import { actionFor, type ErrorAction } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
 import type { Logger } from "../log.js";
-import type { StreamDef } from "../streams.js";
+import type { StreamDef } from "../streams/index.js";
 import type { EventSink } from "./events.js";
 import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
-import type { Progress } from "./read-stream.js";
-import { readStream } from "./read-stream.js";
+import { type Progress, type ReadOutput, readStream } from "./read/index.js";
 import { RecordShaper } from "./records.js";
 import type { Selection } from "./selection.js";
 import type { Bookmarks, StreamState } from "./state.js";
@@ -101,21 +100,13 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
       // a whole table, read from its start: a resumed read (offset) holds only the pages after the interruption,
       // and a report covers a window of history (the default one slides), so neither may replace what came before
-      const snapshot = selection.method === "FULL_TABLE" && !selection.def.report && !bookmarks[name]?.offset;
+      const snapshot =
+        selection.method === "FULL_TABLE" && selection.def.read.kind !== "report" && !bookmarks[name]?.offset;
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
-        await readStream({
-          http,
-          prefetch,
-          config: options.config,
-          selection,
-          shaper,
-          state,
-          signpost,
-          log,
-          signal,
-          emitRows: async (rows: Row[]) => {
+        const out: ReadOutput = {
+          rows: async (rows: Row[]) => {
             summary.pages++;
             if (rows.length === 0) return;
             if (!running) {
@@ -157,7 +148,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
             }
             await sink.emit({ type: "state", stream: name, state: next });
           },
-        });
+        };
+        const { config } = options;
+        await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
         // an abort can end a read early without an error: that snapshot is partial
         if (snapshot && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete" });

@@ -5,7 +5,7 @@ import type { FailureType } from "../errors.js";
  * applies `retry` and `rate-limited` itself; `stop-sync` ends the whole sync at the first stream that meets it
  * (a rejected key fails every stream alike); `fail` fails that stream, the others go on; `skip-stream` ends that
  * stream with a warning and no failure; `skip-parent` skips one parent of a per-parent stream (deleted since
- * it was listed). Streams override the action for a status in their table row (`onError` in streams.ts).
+ * it was listed). Streams override the action for a status in their table row (`onError` in src/streams/table.ts).
  */
 export type ErrorAction = "retry" | "rate-limited" | "fail" | "skip-stream" | "skip-parent" | "stop-sync";
 

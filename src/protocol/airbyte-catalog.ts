@@ -1,9 +1,7 @@
 import { dig, isPlainObject } from "../core/objects.js";
-import { replicationKeyOf } from "../engine/replication.js";
-import { schemaOf } from "../engine/schemas.js";
 import type { SelectionRequest } from "../engine/selection.js";
 import { InputError } from "../errors.js";
-import { STREAMS, type StreamDef } from "../streams.js";
+import { replicationKeyOf, STREAMS, type StreamDef, schemaOf } from "../streams/index.js";
 
 /** AirbyteStream entries for `discover`. */
 export function airbyteCatalog(): { streams: ReturnType<typeof airbyteStream>[] } {

@@ -1,9 +1,15 @@
 import { isPlainObject } from "../core/objects.js";
-import { defaultMethodOf, replicationKeyOf } from "../engine/replication.js";
-import { type JsonSchema, schemaOf } from "../engine/schemas.js";
 import type { SelectionRequest } from "../engine/selection.js";
 import { InputError } from "../errors.js";
-import { type ReplicationMethod, STREAMS, type StreamDef } from "../streams.js";
+import {
+  defaultMethodOf,
+  type JsonSchema,
+  type ReplicationMethod,
+  replicationKeyOf,
+  STREAMS,
+  type StreamDef,
+  schemaOf,
+} from "../streams/index.js";
 
 interface MetadataEntry {
   breadcrumb: string[];

@@ -1,6 +1,6 @@
 import type { EngineEvent, EventSink } from "../engine/events.js";
-import { replicationKeyOf } from "../engine/replication.js";
 import type { Bookmarks } from "../engine/state.js";
+import { replicationKeyOf } from "../streams/index.js";
 import { type OutputWriter, recordLines } from "./output.js";
 
 export { singerLogLine } from "./log-line.js";

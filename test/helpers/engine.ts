@@ -1,7 +1,7 @@
 import { parseConfig } from "../../src/config.js";
 import type { Row } from "../../src/engine/paginator.js";
 import { Prefetch } from "../../src/engine/prefetch.js";
-import { readStream } from "../../src/engine/read-stream.js";
+import { readStream } from "../../src/engine/read/index.js";
 import { RecordShaper } from "../../src/engine/records.js";
 import { resolveSelections } from "../../src/engine/selection.js";
 import type { StreamState } from "../../src/engine/state.js";
@@ -55,15 +55,17 @@ export async function runStream(opts: {
       signpost: opts.signpost ?? new Date(),
       log,
       signal: new AbortController().signal,
-      async emitRows(r) {
-        rows.push(...r);
+      out: {
+        async rows(r) {
+          rows.push(...r);
+        },
+        async checkpoint(s) {
+          states.push(structuredClone(s));
+          if (opts.killAfterPages !== undefined && ++pages >= opts.killAfterPages) throw new Killed();
+        },
+        async estimate() {},
+        progress() {},
       },
-      async checkpoint(s) {
-        states.push(structuredClone(s));
-        if (opts.killAfterPages !== undefined && ++pages >= opts.killAfterPages) throw new Killed();
-      },
-      async estimate() {},
-      progress() {},
     });
   } catch (error) {
     if (!(error instanceof Killed)) throw error;
@@ -84,5 +86,26 @@ export function pagedList(data: () => Row[]): Handler {
         rows = rows.filter((r) => typeof r[field] === "string" && (r[field] as string).slice(0, 10) >= value);
     }
     return rows.slice((page - 1) * per, page * per);
+  };
+}
+
+/** `n` rows with ids 1..n and a created_at per `day`. */
+export const rows = (
+  n: number,
+  day = (i: number) => `2025-03-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`,
+) => Array.from({ length: n }, (_, i): Row => ({ id: i + 1, name: `row ${i + 1}`, created_at: day(i) }));
+
+/** The handler, and every query it was asked, as `path?query` strings. */
+export function recording(handler: Handler): { handler: Handler; asked: URLSearchParams[]; paths: string[] } {
+  const asked: URLSearchParams[] = [];
+  const paths: string[] = [];
+  return {
+    asked,
+    paths,
+    handler: (path, q) => {
+      paths.push(path);
+      asked.push(new URLSearchParams(q));
+      return handler(path, q);
+    },
   };
 }

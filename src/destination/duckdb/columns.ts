@@ -1,4 +1,4 @@
-import type { JsonSchema } from "../../engine/schemas.js";
+import type { JsonSchema } from "../../streams/index.js";
 
 /** One table column: its DuckDB type and how a record's value is written into the all-VARCHAR staging table. */
 export interface Column {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { StreamDef } from "../streams.js";
+import type { StreamDef } from "./table.js";
 
 export type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> };
 

@@ -1,7 +1,7 @@
 /**
  * The stream table: every stream is one row of data here, read by the one engine in src/engine/.
  * A stream needs no code of its own; where the API is odd (an envelope, a parent, a report) the oddity is
- * a named option below. Paths are relative to `base_url` (default https://api.firstpromoter.com/api/v2).
+ * a named option below, and how it is read is its `read` kind. Paths are relative to `base_url` (default https://api.firstpromoter.com/api/v2).
  */
 
 /** Where the rows sit in a 2xx body. */
@@ -47,35 +47,72 @@ export interface ParentSpec {
   as?: string;
 }
 
+/** How a child stream's requests page: `page`/`per_page`, or one request per parent (a detail endpoint). */
+export type Pagination = "pages" | "one-request";
+
+/**
+ * How the engine reads a stream: one kind per strategy, each read by one file of src/engine/read/.
+ * Lists, dated lists and reports page with `page`/`per_page`; a snapshot is one request.
+ */
+export type ReadSpec =
+  /** the whole list every sync (FULL_TABLE only) */
+  | {
+      kind: "list";
+      /**
+       * A list sorted on a field rows share (and the API offers no second sort key): a tie group that
+       * straddles a page boundary is re-read through the field's date filter, so a server that orders ties
+       * differently per page loses no row.
+       */
+      ties?: { field: string };
+    }
+  /** a list with server-side date filters: INCREMENTAL by a bookmark, or FULL_TABLE */
+  | { kind: "dated-list"; incremental: IncrementalSpec }
+  /** a report read in calendar windows */
+  | { kind: "report"; report: ReportSpec }
+  /** one request (or paged list) per row of a parent stream */
+  | { kind: "children"; parent: ParentSpec; pagination: Pagination }
+  /** one request, one row per sync keyed by `snapshot_at` */
+  | { kind: "snapshot" };
+
+export type ReadKind = ReadSpec["kind"];
+
 export interface StreamDef {
   name: string;
   description: string;
   path: string;
   envelope: Envelope;
   primaryKey: string[];
-  /** `page`/`per_page` pagination; otherwise one request (per parent / per window) */
-  paginated: boolean;
+  read: ReadSpec;
   selectedByDefault: boolean;
   /** fixed query parameters: explicit ascending sorts keep page boundaries stable while rows are inserted */
   params?: Record<string, string>;
-  incremental?: IncrementalSpec;
-  report?: ReportSpec;
-  parent?: ParentSpec;
   /** fields added to every row, copied from a dotted path of the same row (a top-level primary key) */
   derive?: Record<string, string>;
   /** dotted path of a row count in the response body (for progress estimates), where the API gives one */
   totalFrom?: string;
   /** fields removed from every row before it leaves the tap (live credentials) */
   drop?: string[];
-  /**
-   * A full-table list sorted on a field rows share (and the API offers no second sort key): a tie group that
-   * straddles a page boundary is re-read through the field's date filter, so a server that orders ties
-   * differently per page loses no row.
-   */
-  ties?: { field: string };
   /** this stream's exceptions to the error table (src/http/error-policy.ts), by HTTP status */
   onError?: Readonly<Partial<Record<number, "fail" | "skip-stream" | "skip-parent">>>;
 }
+
+/** Whether a stream's list requests page (`page`/`per_page`) or are one request each. */
+export function isPaged(def: StreamDef): boolean {
+  switch (def.read.kind) {
+    case "snapshot":
+      return false;
+    case "children":
+      return def.read.pagination === "pages";
+    default:
+      return true;
+  }
+}
+
+/** The field of a report row that names its window, and its bookmark (the Singer replication key). */
+export const REPORT_CURSOR_FIELD = "window_start";
+
+/** The `entity_id` of an account-wide report's rows (overview), which name no entity. */
+export const ACCOUNT_ENTITY_ID = "account";
 
 const REPORT_COLUMNS = [
   "clicks_count",
@@ -113,7 +150,7 @@ const URL_REPORT_COLUMNS = [
   "clicks_to_referrals_cr",
 ];
 
-const REPORT_KEY = ["window_start", "entity_id", "id"];
+const REPORT_KEY = [REPORT_CURSOR_FIELD, "entity_id", "id"];
 
 export const STREAMS: readonly StreamDef[] = [
   {
@@ -122,10 +159,9 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/promoters",
     envelope: "data",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list", ties: { field: "joined_at" } },
     selectedByDefault: true,
     params: { "sorting[joined_at]": "asc" },
-    ties: { field: "joined_at" },
     drop: ["password_setup_url"],
   },
   {
@@ -134,13 +170,15 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/referrals",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
-    selectedByDefault: true,
-    incremental: {
-      cursorField: "created_at",
-      windowFields: ["created_at", "customer_since", "cancelled_at"],
-      sorted: false,
+    read: {
+      kind: "dated-list",
+      incremental: {
+        cursorField: "created_at",
+        windowFields: ["created_at", "customer_since", "cancelled_at"],
+        sorted: false,
+      },
     },
+    selectedByDefault: true,
   },
   {
     name: "commissions",
@@ -148,10 +186,12 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/commissions",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: {
+      kind: "dated-list",
+      incremental: { cursorField: "created_at", windowFields: ["created_at"], sorted: true },
+    },
     selectedByDefault: true,
     params: { "sorting[created_at]": "asc" },
-    incremental: { cursorField: "created_at", windowFields: ["created_at"], sorted: true },
   },
   {
     name: "payouts",
@@ -159,10 +199,9 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/payouts",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list", ties: { field: "period_start" } },
     selectedByDefault: true,
     params: { "sorting[period_start]": "asc" },
-    ties: { field: "period_start" },
   },
   {
     name: "promo_codes",
@@ -170,7 +209,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/promo_codes",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -179,7 +218,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/promoter_campaigns",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -188,7 +227,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/campaigns",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -197,7 +236,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/rewards",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -206,7 +245,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/products",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -215,7 +254,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/assets",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -224,7 +263,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/assets/categories",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -233,7 +272,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "../admin/v1/custom_referral_statuses",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
     // served outside the v2 API: an account without custom statuses has no such list, which is no failure
     onError: { 404: "skip-stream" },
@@ -244,7 +283,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/batch_processes",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -253,7 +292,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/webhooks",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
   },
   {
@@ -262,7 +301,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/payouts/group_by_promoters",
     envelope: "data",
     primaryKey: ["promoter_id"],
-    paginated: true,
+    read: { kind: "list" },
     selectedByDefault: true,
     derive: { promoter_id: "promoter.id" },
     totalFrom: "meta.promoters_count",
@@ -273,7 +312,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/payouts/due_stats",
     envelope: "snapshot",
     primaryKey: ["snapshot_at"],
-    paginated: false,
+    read: { kind: "snapshot" },
     selectedByDefault: true,
   },
   {
@@ -282,7 +321,7 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/payouts/stats",
     envelope: "snapshot",
     primaryKey: ["snapshot_at"],
-    paginated: false,
+    read: { kind: "snapshot" },
     selectedByDefault: true,
     params: {
       "stats_by[paid_period]": "true",
@@ -295,10 +334,9 @@ export const STREAMS: readonly StreamDef[] = [
     description: "Account-wide report, one row per period.",
     path: "company/reports/overview",
     envelope: "array",
-    primaryKey: ["window_start", "id"],
-    paginated: true,
+    primaryKey: [REPORT_CURSOR_FIELD, "id"],
+    read: { kind: "report", report: { columns: REPORT_COLUMNS } },
     selectedByDefault: true,
-    report: { columns: REPORT_COLUMNS },
   },
   {
     name: "reports_campaigns",
@@ -306,9 +344,8 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/reports/campaigns",
     envelope: "array",
     primaryKey: REPORT_KEY,
-    paginated: true,
+    read: { kind: "report", report: { columns: REPORT_COLUMNS, entityField: "campaign" } },
     selectedByDefault: true,
-    report: { columns: REPORT_COLUMNS, entityField: "campaign" },
   },
   {
     name: "reports_promoters",
@@ -316,9 +353,8 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/reports/promoters",
     envelope: "array",
     primaryKey: REPORT_KEY,
-    paginated: true,
+    read: { kind: "report", report: { columns: REPORT_COLUMNS, entityField: "promoter" } },
     selectedByDefault: true,
-    report: { columns: REPORT_COLUMNS, entityField: "promoter" },
   },
   {
     name: "reports_traffic_sources",
@@ -326,9 +362,8 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/reports/traffic_sources",
     envelope: "array",
     primaryKey: REPORT_KEY,
-    paginated: true,
+    read: { kind: "report", report: { columns: REPORT_COLUMNS, entityField: "source" } },
     selectedByDefault: true,
-    report: { columns: REPORT_COLUMNS, entityField: "source" },
   },
   {
     name: "reports_urls",
@@ -336,9 +371,8 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/reports/urls",
     envelope: "array",
     primaryKey: REPORT_KEY,
-    paginated: true,
+    read: { kind: "report", report: { columns: URL_REPORT_COLUMNS, entityField: "url" } },
     selectedByDefault: true,
-    report: { columns: URL_REPORT_COLUMNS, entityField: "url" },
   },
   {
     name: "promoter_details",
@@ -346,9 +380,8 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/promoters/{parent_id}",
     envelope: "object",
     primaryKey: ["id"],
-    paginated: false,
+    read: { kind: "children", parent: { stream: "promoters", key: "id" }, pagination: "one-request" },
     selectedByDefault: false,
-    parent: { stream: "promoters", key: "id" },
     drop: ["password_setup_url"],
   },
   {
@@ -357,10 +390,13 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/payout_methods",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: {
+      kind: "children",
+      parent: { stream: "promoters", key: "id", as: "promoter_id" },
+      pagination: "pages",
+    },
     selectedByDefault: false,
     params: { "filters[promoter_id]": "{parent_id}" },
-    parent: { stream: "promoters", key: "id", as: "promoter_id" },
   },
   {
     name: "referral_links",
@@ -368,9 +404,12 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/promoter_campaigns/{parent_id}/referral_links",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: {
+      kind: "children",
+      parent: { stream: "promoter_campaigns", key: "id", as: "promoter_campaign_id" },
+      pagination: "pages",
+    },
     selectedByDefault: false,
-    parent: { stream: "promoter_campaigns", key: "id", as: "promoter_campaign_id" },
   },
   {
     name: "webhook_deliveries",
@@ -378,9 +417,12 @@ export const STREAMS: readonly StreamDef[] = [
     path: "company/webhooks/{parent_id}/webhook_deliveries",
     envelope: "array",
     primaryKey: ["id"],
-    paginated: true,
+    read: {
+      kind: "children",
+      parent: { stream: "webhooks", key: "id", as: "webhook_id" },
+      pagination: "pages",
+    },
     selectedByDefault: false,
-    parent: { stream: "webhooks", key: "id", as: "webhook_id" },
   },
 ];
 
@@ -392,4 +434,17 @@ export const CHECK_STREAM = "promoters";
 
 export function findStream(name: string): StreamDef | undefined {
   return STREAMS.find((s) => s.name === name);
+}
+
+/**
+ * A function naming a row by the stream's primary key: the value of a one-field key, a JSON array of a
+ * composite key's values (so ["1","2"] and ["1,2"] differ); undefined when a key field is missing or null.
+ */
+export function rowIdentity(def: StreamDef): (row: Record<string, unknown>) => unknown {
+  const [only, ...rest] = def.primaryKey;
+  if (only !== undefined && rest.length === 0) return (row) => row[only];
+  return (row) => {
+    const values = def.primaryKey.map((k) => row[k]);
+    return values.some((v) => v === undefined || v === null) ? undefined : JSON.stringify(values);
+  };
 }
