@@ -1,3 +1,4 @@
+import { dig, isPlainObject, pathOf } from "../core/objects.js";
 import type { HttpClient, Query } from "../http/client.js";
 import { classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
@@ -191,8 +192,7 @@ function keysOf(rows: Row[], rowKey: (row: Row) => unknown, endpoint: string): S
 
 function totalOf(body: unknown, req: PageRequest): { total?: number } {
   if (!req.totalFrom) return {};
-  let value: unknown = body;
-  for (const key of req.totalFrom.split(".")) value = (value as Row | null | undefined)?.[key];
+  const value = dig(body, pathOf(req.totalFrom));
   return typeof value === "number" && Number.isFinite(value) ? { total: value } : {};
 }
 
@@ -212,10 +212,10 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
     case "object":
       // `{data: {...}}` around a detail body is the change the list endpoint made in 2025-07: rows without
       // their id and with nested credentials must not pass as a row
-      if (isObject(body) && !(isObject(body.data) && body.id === undefined)) return [body];
+      if (isPlainObject(body) && !(isPlainObject(body.data) && body.id === undefined)) return [body];
       break;
     case "snapshot":
-      if (isObject(body)) return [body];
+      if (isPlainObject(body)) return [body];
       break;
   }
   throw new HttpError(
@@ -223,10 +223,6 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
     endpoint,
     `unexpected response shape: expected ${expectation(req.envelope)}, got ${shapeOf(body)}`,
   );
-}
-
-function isObject(value: unknown): value is Row {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function expectation(envelope: Envelope): string {
@@ -239,6 +235,7 @@ function expectation(envelope: Envelope): string {
 
 function shapeOf(body: unknown): string {
   if (Array.isArray(body)) return "an array";
-  if (isObject(body)) return `an object with keys ${Object.keys(body).slice(0, 5).join(", ") || "(none)"}`;
+  if (isPlainObject(body))
+    return `an object with keys ${Object.keys(body).slice(0, 5).join(", ") || "(none)"}`;
   return body === null ? "null" : typeof body;
 }

@@ -1,6 +1,7 @@
 import type { Ajv, ErrorObject } from "ajv";
 import { createAjv } from "../ajv.js";
 import type { SchemaEvolution } from "../config.js";
+import { dig, pathOf as dottedPath } from "../core/objects.js";
 import { TapError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { JsonSchema, StreamDef } from "../streams/index.js";
@@ -45,7 +46,7 @@ export class RecordShaper {
     private readonly log: Logger,
     private readonly policy: SchemaEvolution = "evolve",
   ) {
-    this.derived = Object.entries(selection.def.derive ?? {}).map(([k, path]) => [k, path.split(".")]);
+    this.derived = Object.entries(selection.def.derive ?? {}).map(([k, path]) => [k, dottedPath(path)]);
     // picked fields are only ever declared ones
     this.known = selection.fields ? null : new Set(Object.keys(selection.schema.properties ?? {}));
   }
@@ -61,7 +62,7 @@ export class RecordShaper {
       // undefined, not `delete`: JSON.stringify leaves it out either way, and `delete` turns the row into a
       // slow dictionary-mode object for everything after it
       if (drop) scrub(row, drop, 0);
-      for (const [key, path] of this.derived) row[key] = dig(row, path);
+      for (const [key, path] of this.derived) row[key] = dig(row, path) ?? null;
       if (extra) Object.assign(row, extra);
       if (!hasKey(row, def.primaryKey)) {
         missingKey++;
@@ -252,12 +253,6 @@ export function jsonType(value: unknown): string {
     default:
       return "object";
   }
-}
-
-function dig(row: Row, path: string[]): unknown {
-  let value: unknown = row;
-  for (const key of path) value = (value as Row | null | undefined)?.[key];
-  return value ?? null;
 }
 
 function pick(row: Row, fields: ReadonlySet<string>): Row {

@@ -22,7 +22,7 @@ export type ErrorCause =
 
 /**
  * Where it happened. A 403 or 404 on the sync's first request is asked again of the account-wide probe
- * (the path of streams.ts' CHECK_STREAM, what `check` calls): the same answer there is one every stream would get.
+ * (the path of the stream table's CHECK_STREAM, what `check` calls): the same answer there is one every stream would get.
  */
 export interface ErrorContext {
   /** the answer of the account-wide probe */
