@@ -56,5 +56,20 @@ describe("parseJson's fast path", () => {
       a: [1, 2],
       b: "1234567890123456789",
     });
+    // whitespace before the number, a sign, an exponent, a number on its own
+    expect(parseJson('{"n": \n -12345678901234567, "e": 2.5E+400}')).toEqual({
+      n: "-12345678901234567",
+      e: "2.5E+400",
+    });
+    expect(parseJson("12345678901234567")).toBe("12345678901234567");
+    // candidates that are not number tokens leave the body to JSON.parse
+    expect(
+      parseJson('{"h":"a1234567890123456789","w":"code404","x":"1e400 in text","f":0.12345678901234567}'),
+    ).toEqual({
+      h: "a1234567890123456789",
+      w: "code404",
+      x: "1e400 in text",
+      f: 0.12345678901234567,
+    });
   });
 });

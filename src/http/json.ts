@@ -1,15 +1,39 @@
 /**
  * JSON.parse that keeps ids exact: integers beyond 2^53 (and numbers JSON.parse would turn into Infinity,
  * like `1e400`) become strings holding the digits as sent, instead of a neighbouring float or null. Bodies
- * without a long number (nearly all) take JSON.parse directly, so the fast path costs one regex scan. The scan
- * looks only at number tokens (after `:`, `,` or `[`): hex ids and hashes in strings ("e3431ff5…") matched a
- * bare `e\d{3}` and sent most bodies down the slow path (6 % of a sync's CPU).
+ * without a long number (nearly all) take JSON.parse directly, so the fast path costs two regex scans for
+ * candidates (16 digits in a row, a 3-digit exponent), each checked to be a number token, not part of a string
+ * ("e3431ff5…" in a hash). The scans are simple on purpose: the one regex that matched only number tokens
+ * (`[:,[]\s*-?(?:\d{16}|…)`) cost half as much as JSON.parse itself; `\d` written 16 times is ~6x faster in
+ * V8 than `\d{16}`.
  */
-const SUSPECT = /[:,[]\s*-?(?:\d{16}|[\d.]+[eE][+-]?\d{3})/;
+const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/g;
+const BIG_EXPONENT = /[eE][+-]?\d\d\d/g;
 
 export function parseJson(text: string): unknown {
-  if (!SUSPECT.test(text)) return JSON.parse(text);
+  if (!hasNumberToken(LONG_DIGITS, text) && !hasNumberToken(BIG_EXPONENT, text)) return JSON.parse(text);
   return JSON.parse(quoteUnsafeNumbers(text));
+}
+
+/** Whether a match of `candidates` sits in a number token: what precedes its digits is `:`, `,`, `[` or nothing. */
+function hasNumberToken(candidates: RegExp, text: string): boolean {
+  candidates.lastIndex = 0;
+  for (let m = candidates.exec(text); m !== null; m = candidates.exec(text)) {
+    let i = m.index;
+    for (; i > 0; i--) {
+      const c = text.charCodeAt(i - 1);
+      // digits . - + e E: the rest of the number token
+      if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69)) break;
+    }
+    for (; i > 0; i--) {
+      const c = text.charCodeAt(i - 1);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    }
+    if (i === 0) return true;
+    const before = text.charCodeAt(i - 1);
+    if (before === 58 /* : */ || before === 44 /* , */ || before === 91 /* [ */) return true;
+  }
+  return false;
 }
 
 function quoteUnsafeNumbers(text: string): string {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+import type { EngineEvent } from "../src/engine/events.js";
+import { resolveSelections } from "../src/engine/selection.js";
+import { runSync } from "../src/engine/sync.js";
+import type { HttpClient, Query } from "../src/http/client.js";
+import { HttpError } from "../src/http/http-error.js";
+import { createLogger, Redactor } from "../src/log.js";
+
+/** src/engine/sync.ts in process: every stream's lifecycle as events, one failing stream, a rejected key. */
+type Answer = (path: string, page: number) => unknown;
+
+function fakeHttp(answer: Answer, keyAccepted: Promise<void> = Promise.resolve()) {
+  const requests: string[] = [];
+  const http = {
+    keyAccepted,
+    async getJson(path: string, query: Query) {
+      const page = Number(query.find(([k]) => k === "page")?.[1] ?? 1);
+      requests.push(`${path}#${page}`);
+      return structuredClone(answer(path, page));
+    },
+    endpointOf: (path: string) => path,
+  } as unknown as HttpClient;
+  return { http, requests };
+}
+
+async function sync(streams: string[], http: HttpClient) {
+  const events: EngineEvent[] = [];
+  const lines: string[] = [];
+  const log = createLogger("info", (level, m) => lines.push(`${level} ${m}`), new Redactor(["k"]));
+  const config = parseConfig({ api_key: "k", account_id: "a", page_size: 2 });
+  const selections = resolveSelections(
+    streams.map((name) => ({ name, method: "FULL_TABLE" as const })),
+    "catalog",
+  );
+  const result = await runSync({
+    config,
+    http,
+    selections,
+    bookmarks: {},
+    log,
+    signal: new AbortController().signal,
+    sink: {
+      emit(event) {
+        events.push(event);
+        return undefined;
+      },
+    },
+  });
+  return { result, events, lines };
+}
+
+const rowsOf = (prefix: number, page: number) =>
+  page === 1 ? [{ id: prefix + 1 }, { id: prefix + 2 }] : page === 2 ? [{ id: prefix + 3 }] : [];
+
+describe("runSync", () => {
+  it("sends each stream's schema first, then STARTED, RUNNING, its rows and checkpoints, COMPLETE", async () => {
+    const { http } = fakeHttp((path, page) => rowsOf(path.endsWith("campaigns") ? 100 : 200, page));
+    const { result, events } = await sync(["campaigns", "products"], http);
+    expect(result.failures).toEqual([]);
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(["schema", "schema"]);
+    for (const stream of ["campaigns", "products"]) {
+      const own = events.filter((e) => "stream" in e && e.stream === stream);
+      const statuses = own.flatMap((e) => (e.type === "status" ? [e.status] : []));
+      expect(statuses).toEqual(["STARTED", "RUNNING", "COMPLETE"]);
+      const rows = own.flatMap((e) => (e.type === "records" ? e.rows : []));
+      expect(rows.map((r) => r.id)).toEqual(stream === "campaigns" ? [101, 102, 103] : [201, 202, 203]);
+      // a whole table: the snapshot brackets its rows, and the last checkpoint of a complete read is empty
+      const phases = own.flatMap((e) => (e.type === "snapshot" ? [e.phase] : []));
+      expect(phases).toEqual(["begin", "complete"]);
+      const states = own.flatMap((e) => (e.type === "state" ? [e.state] : []));
+      expect(states.at(-1)).toEqual({});
+    }
+    const summary = result.streams.find((s) => s.stream === "campaigns")!;
+    expect(summary).toMatchObject({ outcome: "finished", records: 3, pages: 2, requests: 2 });
+  });
+
+  it("a stream that fails ends INCOMPLETE with no snapshot 'complete'; the other streams finish", async () => {
+    const { http } = fakeHttp((path, page) => {
+      if (path.endsWith("products") && page === 2) throw HttpError.of(500, path);
+      return rowsOf(path.endsWith("campaigns") ? 100 : 200, page);
+    });
+    const { result, events, lines } = await sync(["campaigns", "products"], http);
+    expect(result.failures.map((f) => f.stream)).toEqual(["products"]);
+    const products = events.filter((e) => "stream" in e && e.stream === "products");
+    expect(products.flatMap((e) => (e.type === "status" ? [e.status] : []))).toEqual([
+      "STARTED",
+      "RUNNING",
+      "INCOMPLETE",
+    ]);
+    expect(products.some((e) => e.type === "snapshot" && e.phase === "complete")).toBe(false);
+    expect(result.streams.find((s) => s.stream === "campaigns")!.outcome).toBe("finished");
+    expect(lines.some((l) => /^error products: failed after/.test(l))).toBe(true);
+  });
+
+  it("a rejected key stops the sync once: one failure, and no lifecycle line for any stream", async () => {
+    const rejected = Promise.reject(HttpError.of(401, "company/campaigns"));
+    const { http } = fakeHttp((path) => {
+      throw HttpError.of(401, path);
+    }, rejected);
+    const { result, lines } = await sync(["campaigns", "products", "rewards"], http);
+    expect(result.failures).toHaveLength(1);
+    expect(lines.filter((l) => /started|finished|failed|interrupted/.test(l))).toEqual([]);
+  });
+});
