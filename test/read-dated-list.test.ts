@@ -100,7 +100,7 @@ describe("readStream: dated list", () => {
   });
 
   it("a sorted stream whose rows go backwards keeps its bookmark until the end", async () => {
-    const data = rows(4, (i) => ["2025-03-02", "2025-03-04", "2025-03-01", "2025-03-03"][i]! + "T00:00:00Z");
+    const data = rows(4, (i) => `${["2025-03-02", "2025-03-04", "2025-03-01", "2025-03-03"][i]!}T00:00:00Z`);
     const run = await runStream({
       stream: "commissions",
       handler: pagedList(() => data),
