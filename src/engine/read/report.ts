@@ -1,13 +1,21 @@
 import type { Query } from "../../http/client.js";
 import { ACCOUNT_ENTITY_ID, REPORT_CURSOR_FIELD, type ReportSpec } from "../../streams/index.js";
 import { ReportCursor } from "../cursors/report-cursor.js";
-import { readInOrder } from "../in-order.js";
 import { paginate, type Row } from "../paginator.js";
 import { ReportEstimate, reportWindows } from "../report-windows.js";
+import { readSideBySide } from "../side-by-side.js";
 import { cursorContext, type StreamContext } from "./context.js";
 import { emitPage, listRequest } from "./emit.js";
 
-/** Reports in calendar windows, read in window order; a checkpoint after each window read whole. */
+/** Calendar windows read side by side: a window's pages form a chain (no total), windows do not depend on each other. */
+export const REPORT_WINDOWS_AT_ONCE = 4;
+/** Pages of the windows after the one being emitted that may wait in memory (a report page is ~150 kB of JSON). */
+export const REPORT_PAGES_AHEAD = 24;
+
+/**
+ * Reports in calendar windows, emitted in window order, with up to REPORT_WINDOWS_AT_ONCE windows read side by
+ * side; a checkpoint after each window read whole.
+ */
 export async function readReport(ctx: StreamContext, report: ReportSpec): Promise<void> {
   const { def } = ctx.selection;
   const { config, signpost } = ctx;
@@ -34,7 +42,7 @@ export async function readReport(ctx: StreamContext, report: ReportSpec): Promis
     ];
     return paginate(ctx.http, { ...listRequest(ctx, def, query), identity }, ctx.signal);
   });
-  for await (const event of readInOrder(lists, ctx.prefetch)) {
+  for await (const event of readSideBySide(lists, REPORT_WINDOWS_AT_ONCE, REPORT_PAGES_AHEAD)) {
     const window = windows[event.list]!;
     if ("item" in event) {
       const page = event.item;
