@@ -33,6 +33,15 @@ describe("rowIdentity", () => {
     expect(key({ a: 1, b: 2 })).not.toBe(key({ a: "1", b: 2 }));
   });
 
+  it("reads a key field the table derives from its path in the raw row", () => {
+    // payouts_grouped_by_promoter: promoter_id is derived from promoter.id; the API's row has no promoter_id.
+    // Named by nothing, its rows were keyed by their whole content (with every payout), MBs in the loop guard.
+    const key = rowIdentity(findStream("payouts_grouped_by_promoter")!);
+    expect(key({ promoter: { id: 5 }, payouts: [{ id: 1 }] })).toBe(5);
+    expect(key({ promoter_id: 6, promoter: { id: 6 } })).toBe(6);
+    expect(key({ promoter: null })).toBeUndefined();
+  });
+
   it("names nothing when a key field is missing, so the row is compared by its content", () => {
     expect(rowIdentity(composite)({ id: 1 })).toBeUndefined();
     expect(rowIdentity(composite)({ id: 1, account: null })).toBeUndefined();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { dig, isPlainObject, pathOf } from "../core/objects.js";
 import type { HttpClient, Query } from "../http/client.js";
 import { classify, isStackOverflow } from "../http/error-policy.js";
@@ -92,7 +93,7 @@ export async function* paginate(
     pending.push({ page, body, ahead, cancel });
   };
   const identity = req.identity ?? ((row: Row) => row.id);
-  const rowKey = (row: Row) => identity(row) ?? JSON.stringify(row);
+  const rowKey = (row: Row) => identity(row) ?? contentKey(row);
   let previousIds: Set<unknown> | undefined;
   // the row keys of this list's recent pages (one pass of one stream): a page of nothing new is a loop. Only the
   // last LOOP_WINDOW pages are kept: every key of a 500k-row list grew the peak RSS by tens of MB, and a server
@@ -163,6 +164,14 @@ export async function* paginate(
     }
     req.prefetch?.close();
   }
+}
+
+/**
+ * A row without a key is named by a digest of its content, not the content itself: the loop guard keeps
+ * 64 pages of keys, and a whole row as a key (a grouped payout with its payouts) held MBs of strings live.
+ */
+function contentKey(row: Row): string {
+  return createHash("sha1").update(JSON.stringify(row)).digest("base64");
 }
 
 /** pages whose row keys the loop guard remembers */

@@ -4,6 +4,8 @@
  * a named option below, and how it is read is its `read` kind. Paths are relative to `base_url` (default https://api.firstpromoter.com/api/v2).
  */
 
+import { dig, pathOf } from "../core/objects.js";
+
 /** Where the rows sit in a 2xx body. */
 export type Envelope =
   /** a bare JSON array of rows (most lists) */
@@ -439,12 +441,19 @@ export function findStream(name: string): StreamDef | undefined {
 /**
  * A function naming a row by the stream's primary key: the value of a one-field key, a JSON array of a
  * composite key's values (so ["1","2"] and ["1,2"] differ); undefined when a key field is missing or null.
+ * It names raw rows, as the API sends them: a key field the table derives (`derive`) is read from its path.
  */
 export function rowIdentity(def: StreamDef): (row: Record<string, unknown>) => unknown {
-  const [only, ...rest] = def.primaryKey;
-  if (only !== undefined && rest.length === 0) return (row) => row[only];
+  const fields = def.primaryKey.map((k) => {
+    const from = def.derive?.[k];
+    if (from === undefined) return (row: Record<string, unknown>) => row[k];
+    const path = pathOf(from);
+    return (row: Record<string, unknown>) => row[k] ?? dig(row, path);
+  });
+  const [only, ...rest] = fields;
+  if (only !== undefined && rest.length === 0) return only;
   return (row) => {
-    const values = def.primaryKey.map((k) => row[k]);
+    const values = fields.map((field) => field(row));
     return values.some((v) => v === undefined || v === null) ? undefined : JSON.stringify(values);
   };
 }
