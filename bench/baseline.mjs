@@ -7,6 +7,7 @@
 //
 // usage: node bench/baseline.mjs --config tap-config.json [--catalog singer-catalog.json]
 import { readFileSync } from "node:fs";
+import { CONFIG_SCHEMA } from "../dist/config-schema.js";
 import { STREAMS } from "../dist/streams/index.js";
 
 const args = process.argv.slice(2);
@@ -19,7 +20,8 @@ const catalogPath = argOf("--catalog");
 
 const base = new URL(`${(config.base_url ?? "https://api.firstpromoter.com/api/v2").replace(/\/+$/, "")}/`);
 const pageSize = config.page_size ?? 100;
-const maxInFlight = config.max_concurrency ?? 8;
+// the tap's own default, read from its config schema: a copy of the number drifted (8 here, 16 in the tap)
+const maxInFlight = config.max_concurrency ?? CONFIG_SCHEMA.properties.max_concurrency.default;
 const headers = {
   authorization: `Bearer ${config.api_key}`,
   "account-id": config.account_id,
