@@ -50,4 +50,55 @@ describe("DuckDbLoader", () => {
       await loader.close();
     }
   }, 60_000);
+
+  it("loads a drifted value of a JSON column, and a row's undeclared fields into _extra", async () => {
+    const { loader, one } = await open();
+    try {
+      await loader.emit({
+        type: "records",
+        stream: "referrals",
+        // metadata is an object in the schema; a plain string is kept as a JSON string
+        rows: [
+          { id: 1, metadata: "plain text", brand_new: { a: 1 }, gone: undefined },
+          { id: 2, metadata: { plan: "pro" } },
+        ],
+        extractedAt: 0,
+      });
+      await loader.finish();
+      expect(await one("SELECT count(*) FROM referrals WHERE metadata = '\"plain text\"'::JSON")).toBe(1);
+      expect(await one("SELECT count(*) FROM referrals WHERE metadata->>'plan' = 'pro'")).toBe(1);
+      expect(await one(`SELECT count(*) FROM referrals WHERE _extra = '{"brand_new":{"a":1}}'::JSON`)).toBe(
+        1,
+      );
+      expect(await one("SELECT count(*) FROM referrals WHERE _extra IS NULL")).toBe(1);
+    } finally {
+      await loader.close();
+    }
+  });
+
+  it("caps DuckDB's memory (256 MB unless TAP_DUCKDB_MEMORY_LIMIT says otherwise) and rejects a limit that is not a size", async () => {
+    const setting = async () => {
+      const { loader } = await open();
+      try {
+        const db = (loader as unknown as { db: DuckDBConnection }).db;
+        return String((await db.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+      } finally {
+        await loader.close();
+      }
+    };
+    const before = process.env.TAP_DUCKDB_MEMORY_LIMIT;
+    try {
+      delete process.env.TAP_DUCKDB_MEMORY_LIMIT;
+      expect(await setting()).toBe("244.1 MiB");
+      process.env.TAP_DUCKDB_MEMORY_LIMIT = "1GB";
+      expect(await setting()).toBe("953.6 MiB");
+      process.env.TAP_DUCKDB_MEMORY_LIMIT = "lots";
+      await expect(open()).rejects.toThrow(
+        'TAP_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB, got "lots"',
+      );
+    } finally {
+      if (before === undefined) delete process.env.TAP_DUCKDB_MEMORY_LIMIT;
+      else process.env.TAP_DUCKDB_MEMORY_LIMIT = before;
+    }
+  });
 });

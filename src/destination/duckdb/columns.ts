@@ -1,11 +1,9 @@
 import type { JsonSchema } from "../../streams/index.js";
 
-/** One table column: its DuckDB type and how a record's value is written into the all-VARCHAR staging table. */
+/** One table column and its DuckDB type. */
 export interface Column {
   name: string;
   type: string;
-  /** the SQL expression that turns the staged VARCHAR into `type` */
-  cast: string;
 }
 
 /** Fields a record carries beyond its schema land here, as one JSON object per row. */
@@ -44,19 +42,40 @@ export function columnType(schema: JsonSchema): string {
 
 export function columnsOf(schema: JsonSchema): Column[] {
   const columns = Object.entries(schema.properties ?? {}).map(([name, property]) => {
-    const type = columnType(property);
-    return { name, type, cast: `CAST(${quote(name)} AS ${type})` };
+    return { name, type: columnType(property) };
   });
-  columns.push({ name: EXTRA_COLUMN, type: "JSON", cast: `CAST(${quote(EXTRA_COLUMN)} AS JSON)` });
+  columns.push({ name: EXTRA_COLUMN, type: "JSON" });
   return columns;
 }
 
-/** A value as the staging table's VARCHAR; DuckDB's casts parse it into the column type. */
-export function stageValue(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+/**
+ * The SELECT list that turns staged rows (`_doc`: the record as JSON text, `_extra`: its undeclared fields)
+ * into typed columns. The document is parsed once (`from_json` into a struct: JSON columns as JSON, the rest
+ * as text) and each field cast like a VARCHAR would be, so a value that does not fit its column fails the
+ * load instead of turning NULL. A field the record lacks, or sends as null, is NULL.
+ */
+export function fromDocument(columns: Column[]): { select: string; from: (buffer: string) => string } {
+  const fields = columns.filter((c) => c.name !== EXTRA_COLUMN);
+  const structure = JSON.stringify(
+    Object.fromEntries(fields.map((c) => [c.name, c.type === "JSON" ? "JSON" : "VARCHAR"])),
+  );
+  const select = columns
+    .map((c) => {
+      if (c.name === EXTRA_COLUMN) return `CAST(_extra AS JSON) AS ${quote(c.name)}`;
+      const field = `_r.${quote(c.name)}`;
+      const value = c.type === "JSON" || c.type === "VARCHAR" ? field : `CAST(${field} AS ${c.type})`;
+      return `${value} AS ${quote(c.name)}`;
+    })
+    .join(", ");
+  return {
+    select,
+    from: (buffer) =>
+      `(SELECT from_json(_doc, ${literal(structure)}) AS _r, _extra, _seq FROM ${quote(buffer)})`,
+  };
+}
+
+export function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 export function quote(identifier: string): string {

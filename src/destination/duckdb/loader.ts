@@ -5,7 +5,7 @@ import type { Selection } from "../../engine/selection.js";
 import { type Bookmarks, normalizeBookmarks, type StreamState } from "../../engine/state.js";
 import { InputError } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { type Column, columnsOf, EXTRA_COLUMN, quote, sameType, stageValue } from "./columns.js";
+import { type Column, columnsOf, EXTRA_COLUMN, fromDocument, quote, sameType } from "./columns.js";
 
 export interface TableCounts {
   table: string;
@@ -15,7 +15,7 @@ export interface TableCounts {
 }
 
 const STATE_TABLE = "_tap_state";
-const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT", cast: "_seq" };
+const SEQ_COLUMN: Column = { name: "_seq", type: "BIGINT" };
 /** A commit costs a WAL sync and a pass over each table's key index: group checkpoints into one every 2 s. */
 const FLUSH_MS = 2000;
 /**
@@ -23,19 +23,48 @@ const FLUSH_MS = 2000;
  * batch, and waits only when that batch is full too (so at most ~2 batches of rows are held).
  */
 const FLUSH_ROWS = 20_000;
+/**
+ * DuckDB checkpoints (rewrites the changed tables into the file) whenever its WAL passes 16 MB: in a load
+ * that is every few commits, each rewriting the same growing tables. Rows committed to the WAL are as
+ * durable; until a checkpoint they are held in memory, so the threshold is also a memory bound.
+ */
+const CHECKPOINT_THRESHOLD = "64MB";
+/**
+ * DuckDB's buffer pool defaults to 80% of the machine's RAM, a cache that grows with the tables; capped, it
+ * spills to `<file>.tmp/` instead, and peak memory stays flat as the account grows. A very large account
+ * (its key indexes must fit) can raise it with TAP_DUCKDB_MEMORY_LIMIT.
+ */
+const DEFAULT_MEMORY_LIMIT = "256MB";
+
+function memoryLimit(): string {
+  const limit = process.env.TAP_DUCKDB_MEMORY_LIMIT?.trim();
+  if (limit === undefined || limit === "") return DEFAULT_MEMORY_LIMIT;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
+    throw new InputError(
+      `TAP_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB, got ${JSON.stringify(limit)}`,
+    );
+  }
+  return limit;
+}
 
 /** One stream's tables: the target, the durable stage of a full-table read, the in-memory buffer of a batch. */
 interface Target {
   stream: string;
   columns: Column[];
+  /** the buffer's rows as typed columns */
+  typed: ReturnType<typeof fromDocument>;
   known: ReadonlySet<string>;
   key: string[];
   /** full-table: the table's content is replaced when a read completes */
   replace: boolean;
   buffer: string;
   appender: DuckDBAppender;
-  /** pages received since the last commit started, appended when it starts */
-  pages: Row[][];
+  /**
+   * rows received since the last commit started, as JSON text (smaller than the row objects, and no reference
+   * kept to the engine's), appended when it starts; `extras[i]` holds row i's undeclared fields
+   */
+  docs: string[];
+  extras: Array<string | null>;
   /** the buffer's rows are in the table: it is replaced by an empty one after the commit */
   drained: boolean;
   /** rows appended by this run, and how many of them have left the buffer */
@@ -55,7 +84,7 @@ export class DuckDbLoader implements EventSink {
   private queue: Promise<unknown> = Promise.resolve();
   /** the latest checkpoint of each stream not committed yet */
   private readonly pending = new Map<string, StreamState>();
-  /** rows in the targets' `pages` */
+  /** rows in the targets' `docs` */
   private buffered = 0;
   private lastFlush = Date.now();
   /** the commit running in the background while the engine keeps fetching */
@@ -80,6 +109,8 @@ export class DuckDbLoader implements EventSink {
   ): Promise<DuckDbLoader> {
     const db = await instance.connect();
     try {
+      await db.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+      await db.run(`SET memory_limit = '${memoryLimit()}'`);
       const targets = new Map<string, Target>();
       let bookmarks: Bookmarks = {};
       // one transaction: a table that does not fit leaves the file as it was
@@ -113,7 +144,7 @@ export class DuckDbLoader implements EventSink {
     switch (event.type) {
       case "records":
         if (event.rows.length === 0) return undefined;
-        this.targets.get(event.stream)!.pages.push(event.rows);
+        stage(this.targets.get(event.stream)!, event.rows);
         this.buffered += event.rows.length;
         if (this.buffered < FLUSH_ROWS) return undefined;
         // a full batch: commit it in the background, or wait for the commit in flight (bounded memory)
@@ -175,26 +206,19 @@ export class DuckDbLoader implements EventSink {
   }
 
   /** Into the target's buffer table: only between statements (the appender shares their connection). */
-  private append(t: Target, rows: Row[]): void {
+  private append(t: Target): void {
     const ap = t.appender;
-    const last = t.columns.length - 1;
-    for (const row of rows) {
-      for (let i = 0; i < last; i++) {
-        const value = stageValue(row[t.columns[i]!.name]);
-        if (value === null) ap.appendNull();
-        else ap.appendVarchar(value);
-      }
-      let extra: Row | undefined;
-      for (const k in row) {
-        if (t.known.has(k)) continue;
-        extra ??= {};
-        extra[k] = row[k];
-      }
-      if (extra) ap.appendVarchar(JSON.stringify(extra));
-      else ap.appendNull();
+    const { docs, extras } = t;
+    for (let i = 0; i < docs.length; i++) {
+      ap.appendVarchar(docs[i]!);
+      const extra = extras[i];
+      if (extra == null) ap.appendNull();
+      else ap.appendVarchar(extra);
       ap.appendInteger(t.seq++);
       ap.endRow();
     }
+    t.docs = [];
+    t.extras = [];
   }
 
   /**
@@ -209,23 +233,25 @@ export class DuckDbLoader implements EventSink {
     const states = [...this.pending];
     this.pending.clear();
     for (const t of this.targets.values()) {
-      for (const rows of t.pages) this.append(t, rows);
-      t.pages = [];
+      this.append(t);
     }
     this.buffered = 0;
     await this.transaction(async () => {
       for (const t of this.targets.values()) await this.moveBuffer(t);
-      for (const [stream, state] of states) {
-        await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($stream, $state::JSON, now())`, {
-          stream,
-          state: JSON.stringify(state),
-        });
-      }
+      // one statement for every checkpoint: each statement is a round trip to DuckDB's thread
+      if (states.length === 0) return;
+      const values = states.map((_, i) => `($s${i}, $j${i}::JSON, now())`).join(", ");
+      const params: Record<string, string> = {};
+      states.forEach(([stream, state], i) => {
+        params[`s${i}`] = stream;
+        params[`j${i}`] = JSON.stringify(state);
+      });
+      await this.db.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ${values}`, params);
     });
     for (const t of this.targets.values()) {
       if (!t.drained) continue;
       t.appender.closeSync();
-      t.appender = await createBuffer(this.db, t.buffer, t.columns);
+      t.appender = await createBuffer(this.db, t.buffer);
       t.drained = false;
     }
   }
@@ -267,15 +293,15 @@ export class DuckDbLoader implements EventSink {
   private async moveBuffer(t: Target): Promise<void> {
     t.appender.flushSync();
     if (t.seq === t.moved) return;
-    const casts = t.columns.map((c) => `${c.cast} AS ${quote(c.name)}`).join(", ");
+    const { select, from } = t.typed;
     if (t.replace) {
       await this.db.run(
-        `INSERT INTO ${quote(stageName(t.stream))} SELECT ${casts}, ${this.runSeq} + _seq FROM ${quote(t.buffer)}`,
+        `INSERT INTO ${quote(stageName(t.stream))} SELECT ${select}, ${this.runSeq} + _seq FROM ${from(t.buffer)}`,
       );
     } else {
       const keys = t.key.map(quote).join(", ");
       await this.db.run(
-        `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${casts} FROM ${quote(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
+        `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${select} FROM ${from(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
       );
       await this.upsert(t, "_batch", quote(t.stream));
       await this.db.run("DROP TABLE _batch");
@@ -318,6 +344,23 @@ export class DuckDbLoader implements EventSink {
   }
 }
 
+/**
+ * A page's rows as JSON text: one string a row (V8's stringify here, one parse in DuckDB) costs far less than
+ * an appender call per field; the fields the table has no column for go to `_extra` too.
+ */
+function stage(t: Target, rows: Row[]): void {
+  for (const row of rows) {
+    t.docs.push(JSON.stringify(row));
+    let extra: Row | undefined;
+    for (const k in row) {
+      if (t.known.has(k) || row[k] === undefined) continue;
+      extra ??= {};
+      extra[k] = row[k];
+    }
+    t.extras.push(extra ? JSON.stringify(extra) : null);
+  }
+}
+
 function stageName(stream: string): string {
   return `_stage_${stream}`;
 }
@@ -351,16 +394,18 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
     if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
   }
   const buffer = `_buffer_${def.name}`;
-  const appender = await createBuffer(db, buffer, columns);
+  const appender = await createBuffer(db, buffer);
   return {
     stream: def.name,
     columns,
+    typed: fromDocument(columns),
     known: new Set(columns.filter((c) => c.name !== EXTRA_COLUMN).map((c) => c.name)),
     key: def.primaryKey,
     replace,
     buffer,
     appender,
-    pages: [],
+    docs: [],
+    extras: [],
     drained: false,
     seq: 0,
     moved: 0,
@@ -372,13 +417,8 @@ async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bo
  * An empty buffer table and its appender. A DELETE would only mark the rows deleted: an in-memory temp
  * table keeps their storage, so every row of the run would stay in memory till the end.
  */
-async function createBuffer(
-  db: DuckDBConnection,
-  buffer: string,
-  columns: Column[],
-): Promise<DuckDBAppender> {
-  const varchar = columns.map((c) => `${quote(c.name)} VARCHAR`).join(", ");
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (${varchar}, _seq INTEGER)`);
+async function createBuffer(db: DuckDBConnection, buffer: string): Promise<DuckDBAppender> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quote(buffer)} (_doc VARCHAR, _extra VARCHAR, _seq INTEGER)`);
   return db.createAppender(buffer, "main", "temp");
 }
 
