@@ -10,7 +10,7 @@
 //   4. a shared rate limit: requests sent / a sequential reader's need at two sizes; a sync under sporadic
 //      429s (every 10th request, Retry-After: 1) vs the same sync without; two concurrent syncs of one
 //      account under the real policy vs the earliest finish the policy allows for both
-//   5. DuckDB: the section 2 sync loaded with --to duckdb: vs Singer to /dev/null
+//   5. DuckDB: the section 2 sync loaded with --to duckdb: vs Singer to /dev/null, and its peak RSS at the section 3 large size
 //
 // Sizes can be overridden for experiments: BENCH_RL_SIZE, BENCH_RL_LIST_SIZE, BENCH_TPUT_SIZE, BENCH_MEM_SMALL, BENCH_MEM_LARGE,
 // BENCH_RUNS, BENCH_STALL_MS, BENCH_EFF_SMALL, BENCH_EFF_LARGE, BENCH_SHARED_SIZE; BENCH_SECTIONS=1,3 runs only those sections (and leaves bench/results.md alone).
@@ -788,6 +788,7 @@ async function shared() {
 async function duckdb() {
   log(`5/5 duckdb: sandbox size ${TPUT_SIZE}, no limit, no latency`);
   const sb = await startSandbox({ size: TPUT_SIZE });
+  let smallPeakKb;
   try {
     const config = { ...sb.config, requests_per_minute: 1_000_000 };
     const catalog = catalogOf(LIST_STREAMS);
@@ -835,8 +836,34 @@ async function duckdb() {
       "<= 1.5",
       rss <= 1.5,
     );
+    smallPeakKb = d.peakKb;
   } finally {
     await sb.stop();
+  }
+  // bounded: the same load from an account 5x the size (DuckDB's own memory is capped, the rest is the tap's)
+  log(`  large sandbox size ${MEM_LARGE}`);
+  const large = await startSandbox({ size: MEM_LARGE });
+  try {
+    const config = { ...large.config, requests_per_minute: 1_000_000 };
+    const file = join(TMP, "bench-large.duckdb");
+    const r = await runProcess({
+      args: [...tapArgs(config, catalogOf(LIST_STREAMS)), "--to", `duckdb:${file}`],
+      stdout: "null",
+      timeoutMs: 600_000,
+      what: "duckdb large",
+    });
+    rmSync(file, { force: true });
+    log(`  duckdb large: ${r.records} records in ${fmt(r.wallMs / 1000, 1)} s, peak RSS ${mb(r.peakKb)}`);
+    const growth = r.peakKb / smallPeakKb;
+    row(
+      "5. duckdb",
+      `peak RSS --to duckdb:, ${fmt(r.records)} records / the median run above`,
+      `${mb(r.peakKb)} / ${mb(smallPeakKb)} = ${fmt(growth, 2)} (${fmt(r.records / (r.wallMs / 1000))} records/s)`,
+      "<= 1.5",
+      growth <= 1.5,
+    );
+  } finally {
+    await large.stop();
   }
 }
 
