@@ -57,10 +57,11 @@ describe("DuckDbLoader", () => {
       await loader.emit({
         type: "records",
         stream: "referrals",
-        // metadata is an object in the schema; a plain string is kept as a JSON string
+        // metadata is an object in the schema; a plain string is kept as a JSON string. A field blanked out
+        // (a dropped credential is set to undefined) leaves no `{}` in _extra
         rows: [
           { id: 1, metadata: "plain text", brand_new: { a: 1 }, gone: undefined },
-          { id: 2, metadata: { plan: "pro" } },
+          { id: 2, metadata: { plan: "pro" }, api_token: undefined },
         ],
         extractedAt: 0,
       });
@@ -99,6 +100,34 @@ describe("DuckDbLoader", () => {
     } finally {
       if (before === undefined) delete process.env.TAP_DUCKDB_MEMORY_LIMIT;
       else process.env.TAP_DUCKDB_MEMORY_LIMIT = before;
+    }
+  });
+
+  it("a value its column cannot hold stops the load with one line naming the table and column", async () => {
+    const { loader, one } = await open();
+    try {
+      await loader.emit({ type: "records", stream: "referrals", rows: rows(1, 3), extractedAt: 0 });
+      await loader.emit({ type: "state", stream: "referrals", state: { offset: { page: 1 } } });
+      await loader.finish();
+      await loader.emit({
+        type: "records",
+        stream: "referrals",
+        rows: [{ id: 10, created_at: "yesterday" }],
+        extractedAt: 0,
+      });
+      await loader.emit({ type: "state", stream: "referrals", state: { offset: { page: 2 } } });
+      const failed = await loader.finish().then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(failed?.message).toMatch(
+        /^table referrals\.created_at: invalid timestamp field format: "yesterday".*; nothing of this commit was written$/,
+      );
+      expect(failed?.message).not.toContain("\n");
+      expect(await one("SELECT count(*) FROM referrals")).toBe(3);
+      expect(await one("SELECT count(*) FROM _tap_state WHERE state->'offset'->>'page' = '1'")).toBe(1);
+    } finally {
+      await loader.close();
     }
   });
 });

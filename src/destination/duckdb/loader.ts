@@ -3,7 +3,7 @@ import type { EngineEvent, EventSink } from "../../engine/events.js";
 import type { Row } from "../../engine/paginator.js";
 import type { Selection } from "../../engine/selection.js";
 import { type Bookmarks, normalizeBookmarks, type StreamState } from "../../engine/state.js";
-import { InputError } from "../../errors.js";
+import { InputError, TapError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { type Column, columnsOf, EXTRA_COLUMN, fromDocument, quote, sameType } from "./columns.js";
 
@@ -294,15 +294,15 @@ export class DuckDbLoader implements EventSink {
     t.appender.flushSync();
     if (t.seq === t.moved) return;
     const { select, from } = t.typed;
-    if (t.replace) {
-      await this.db.run(
-        `INSERT INTO ${quote(stageName(t.stream))} SELECT ${select}, ${this.runSeq} + _seq FROM ${from(t.buffer)}`,
-      );
-    } else {
-      const keys = t.key.map(quote).join(", ");
-      await this.db.run(
-        `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${select} FROM ${from(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1`,
-      );
+    const typed = t.replace
+      ? `INSERT INTO ${quote(stageName(t.stream))} SELECT ${select}, ${this.runSeq} + _seq FROM ${from(t.buffer)}`
+      : `CREATE OR REPLACE TEMP TABLE _batch AS SELECT ${select} FROM ${from(t.buffer)} QUALIFY row_number() OVER (PARTITION BY ${t.key.map(quote).join(", ")} ORDER BY _seq DESC) = 1`;
+    try {
+      await this.db.run(typed);
+    } catch (error) {
+      throw misfit(t.stream, error as Error);
+    }
+    if (!t.replace) {
       await this.upsert(t, "_batch", quote(t.stream));
       await this.db.run("DROP TABLE _batch");
     }
@@ -359,6 +359,24 @@ function stage(t: Target, rows: Row[]): void {
     }
     t.extras.push(extra ? JSON.stringify(extra) : null);
   }
+}
+
+/**
+ * A value its column cannot hold, as one line naming the table and column: DuckDB's message names neither,
+ * but points its caret at the failing cast (`CAST(_r."created_at" AS TIMESTAMPTZ)`).
+ */
+export function misfit(stream: string, error: Error): Error {
+  const lines = error.message.split("\n");
+  if (!/^Conversion Error/.test(lines[0] ?? "")) return error;
+  const at = lines.findIndex((l) => l.startsWith("LINE "));
+  const caret = lines.slice(at + 1).find((l) => l.includes("^"));
+  const excerpt = at >= 0 && caret !== undefined ? lines[at]!.slice(caret.indexOf("^")) : "";
+  const column = /^CAST\(_r\."((?:[^"]|"")+)" AS /.exec(excerpt)?.[1]?.replaceAll('""', '"');
+  const where = column === undefined ? stream : `${stream}.${column}`;
+  return new TapError(
+    `table ${where}: ${lines[0]!.replace(/^Conversion Error: /, "")}; nothing of this commit was written`,
+    "system_error",
+  );
 }
 
 function stageName(stream: string): string {
