@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { openDuckDb } from "../src/destination/duckdb/index.js";
+import { misfit } from "../src/destination/duckdb/loader.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { createLogger, Redactor } from "../src/log.js";
 import { tempDir } from "./helpers/cli.js";
@@ -129,5 +130,14 @@ describe("DuckDbLoader", () => {
     } finally {
       await loader.close();
     }
+  });
+
+  it("names the table alone when DuckDB's message has no caret at a cast, and passes other errors through", () => {
+    const bare = misfit("commissions", new Error("Conversion Error: Could not convert string 'x' to INT64"));
+    expect(bare.message).toBe(
+      "table commissions: Could not convert string 'x' to INT64; nothing of this commit was written",
+    );
+    const other = new Error("IO Error: disk full");
+    expect(misfit("commissions", other)).toBe(other);
   });
 });

@@ -74,7 +74,7 @@ export function fromDocument(columns: Column[]): { select: string; from: (buffer
   };
 }
 
-export function literal(text: string): string {
+function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
