@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
-import { parseIso } from "../src/dates.js";
+import { parseIso, parseIsoByPattern } from "../src/dates.js";
 import { normalizeBookmarks } from "../src/engine/state.js";
 import { InputError } from "../src/errors.js";
 import { createLogger, Redactor } from "../src/log.js";
@@ -29,6 +29,64 @@ describe("strict ISO 8601 (issue 14)", () => {
       normalizeBookmarks({ commissions: { replication_key_value: text } }, "state.json", log),
     ).toThrow(/commissions/);
     expect(() => parseConfig({ api_key: "k", account_id: "a", start_date: text })).toThrow(InputError);
+  });
+});
+
+describe("the API form's fast path", () => {
+  // every shape the fast path reads, and each one broken in a way the regex path must still judge
+  const forms = [
+    "2026-01-02T03:04:05Z",
+    "2026-01-02T03:04:05.1Z",
+    "2026-01-02T03:04:05.250Z",
+    "2026-01-02T03:04:05.123456789Z",
+    "2026-01-02T03:04:05.1234567891Z",
+    "2026-01-02T03:04:05",
+    "2026-01-02T03:04:05.999",
+    "2026-01-02T03:04:05+01:00",
+    "2026-01-02T03:04:05.5-09:30",
+    "2026-01-02T03:04:05+24:00",
+    "2026-01-02T03:04:05+01:60",
+    "2026-01-02T03:04:05+0100",
+    "2026-01-02T03:04:05+01",
+    "2026-01-02T03:04:05z",
+    "2026-01-02 03:04:05Z",
+    "2026-01-02T03:04:05.Z",
+    "2026-01-02T03:04:05ZZ",
+    "2026-01-02T03:04:5Z",
+    "2026-02-29T00:00:00Z",
+    "2024-02-29T00:00:00Z",
+    "2000-02-29T12:00:00Z",
+    "1900-02-29T12:00:00Z",
+    "2100-02-29T12:00:00Z",
+    "2400-02-29T23:59:59.999+14:00",
+    "1000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59.999999999-12:00",
+    "2026-04-31T00:00:00Z",
+    "0999-01-01T00:00:00Z",
+    "1969-12-31T23:59:59.999Z",
+    "2026-00-10T00:00:00Z",
+    "2026-01-00T00:00:00Z",
+    "2026-01-02T24:00:00Z",
+    "2026-01-02T23:60:00Z",
+    "2026-01-02T23:59:60Z",
+    "2026-0a-02T03:04:05Z",
+    "２026-01-02T03:04:05Z",
+    "2026-01-02T03:04:05*01:00",
+  ];
+  it.each(forms)("%j reads as the regex path reads it", (text) => {
+    expect(parseIso(text)).toBe(parseIsoByPattern(text));
+  });
+  it("agrees with the regex path on every instant of a sampled range, fractions and offsets included", () => {
+    for (let t = Date.UTC(1000, 0, 1); t < Date.UTC(9999, 0, 1); t += 7_777_777_777) {
+      const iso = new Date(t).toISOString();
+      for (const text of [
+        iso,
+        iso.replace("Z", "+05:30"),
+        iso.replace(/\.\d+Z$/, "-11:00"),
+        iso.slice(0, 19),
+      ])
+        expect(parseIso(text), text).toBe(parseIsoByPattern(text));
+    }
   });
 });
 

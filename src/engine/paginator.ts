@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { dig, isPlainObject, pathOf } from "../core/objects.js";
+import { type ChildController, childController } from "../http/child-signal.js";
 import type { HttpClient, Query } from "../http/client.js";
 import { classify, isStackOverflow } from "../http/error-policy.js";
 import { HttpError } from "../http/http-error.js";
@@ -74,21 +75,23 @@ export async function* paginate(
     page: number;
     body: Promise<unknown>;
     ahead: boolean;
-    cancel: AbortController;
+    cancel: ChildController;
   }>();
   // the first page known to be past the end (a short or empty answer was at `endAt - 1`)
   let endAt = Number.POSITIVE_INFINITY;
   const request = (page: number, ahead: boolean) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
-    const cancel = new AbortController();
-    const body = http.getJson(req.path, query, AbortSignal.any([scope, cancel.signal]));
+    const cancel = childController(scope);
+    const body = http.getJson(req.path, query, cancel.signal);
     body.then(
       (b) => {
+        cancel.release();
         if (page + 1 >= endAt || !endsList(b, req)) return;
         endAt = page + 1;
         for (const p of pending) if (p.page >= endAt) p.cancel.abort(new Error("past the end of the list"));
       },
-      () => undefined, // awaited in turn; a page never reached must not be an unhandled rejection
+      // awaited in turn; a page never reached must not be an unhandled rejection
+      () => cancel.release(),
     );
     pending.push({ page, body, ahead, cancel });
   };

@@ -17,17 +17,36 @@ export interface ChildSignal {
   release(): void;
 }
 
+/** A child that can also be aborted on its own: a deadline, a page found past a list's end. */
+export interface ChildController extends ChildSignal {
+  signal: AbortSignal;
+  abort(reason: unknown): void;
+}
+
 // A Set of the live children: a retired table of it (see fifo.ts) may keep a finished child's controller a
 // while, but that holds nothing else once the request has removed its listeners from the child.
 const children = new WeakMap<AbortSignal, Set<AbortController>>();
 const NO_PARENT: ChildSignal = { signal: undefined, release: () => undefined };
 
 export function childSignal(parent: AbortSignal | undefined): ChildSignal {
-  if (!parent) return NO_PARENT;
+  return parent ? childController(parent) : NO_PARENT;
+}
+
+/**
+ * A child controller of `parent` (or a plain one without). Cheaper than `AbortSignal.any([parent, own])`
+ * per request, which in Node 20 also registers a WeakRef and a finalizer on the parent for every child.
+ */
+export function childController(parent: AbortSignal | undefined): ChildController {
   const controller = new AbortController();
+  const own = {
+    signal: controller.signal,
+    abort: (reason: unknown) => controller.abort(reason),
+    release: () => undefined,
+  };
+  if (!parent) return own;
   if (parent.aborted) {
     controller.abort(parent.reason);
-    return { signal: controller.signal, release: () => undefined };
+    return own;
   }
   let live = children.get(parent);
   if (!live) {
@@ -45,5 +64,8 @@ export function childSignal(parent: AbortSignal | undefined): ChildSignal {
   }
   live.add(controller);
   const set = live;
-  return { signal: controller.signal, release: () => set.delete(controller) };
+  own.release = () => {
+    set.delete(controller);
+  };
+  return own;
 }

@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import type { Logger } from "../log.js";
 import { parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
-import { childSignal } from "./child-signal.js";
+import { childController, childSignal } from "./child-signal.js";
 import { classify, type ErrorCause, type ErrorContext, isRetried } from "./error-policy.js";
 import { HttpError } from "./http-error.js";
 import { parseJson } from "./json.js";
@@ -276,9 +276,12 @@ export class HttpClient {
   > {
     // request_timeout_s bounds the whole request, headers and body: a server dripping a byte at a time
     // would otherwise keep undici's per-chunk body timeout from ever firing
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new Error("deadline")), this.options.timeoutMs);
-    const bounded = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+    const bounded = childController(signal);
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      bounded.abort(new Error("deadline"));
+    }, this.options.timeoutMs);
     const timedOut = () => ({
       ok: false as const,
       cause: `no complete response within ${this.options.timeoutMs / 1000} s`,
@@ -294,11 +297,11 @@ export class HttpClient {
           headers: this.headers,
           headersTimeout: this.options.timeoutMs,
           bodyTimeout: this.options.timeoutMs,
-          signal: bounded,
+          signal: bounded.signal,
         });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        if (deadline.signal.aborted) return timedOut();
+        if (expired) return timedOut();
         const cause = networkCause(error);
         return { ok: false, cause, kind: cause === "timed out" ? "timeout" : "network", rateLimited: false };
       }
@@ -309,7 +312,7 @@ export class HttpClient {
       } catch (error) {
         if (error instanceof HttpError) throw error;
         if (signal?.aborted) throw signal.reason;
-        if (deadline.signal.aborted) return timedOut();
+        if (expired) return timedOut();
         return {
           ok: false,
           cause: `response body failed: ${networkCause(error)}`,
@@ -319,6 +322,7 @@ export class HttpClient {
       }
     } finally {
       clearTimeout(timer);
+      bounded.release();
     }
     const status = response.statusCode;
     if (status >= 200 && status < 300) {

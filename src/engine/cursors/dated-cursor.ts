@@ -84,15 +84,18 @@ export abstract class DatedCursor {
       for (const r of kept) this.emittedByEarlierPasses.add(this.identity(r));
     }
     for (const row of kept) {
+      // the cursor is one of the window fields of every stream so far: parsed once per row, not twice
+      let cursorTime: number | undefined | null = null;
       for (const f of this.spec.windowFields) {
         const t = toTime(row[f]);
+        if (f === this.key) cursorTime = t;
         if (t !== undefined && t <= this.cap && t > this.maxTime) {
           this.maxTime = t;
           this.max = row[f] as string;
         }
       }
       if (this.ordered) {
-        const t = toTime(row[this.key]);
+        const t = cursorTime === null ? toTime(row[this.key]) : cursorTime;
         if (t !== undefined) {
           if (t < this.lastCursor) {
             this.ordered = false;
