@@ -47,13 +47,23 @@ describe("paginate", () => {
     expect((await collect(paginate(http, listRequest()))).ids).toEqual([1, 2, 3]);
   });
 
-  it("stops when an endpoint ignores page and repeats the previous page", async () => {
+  it("fails, loudly, when an endpoint ignores page: a list cut short must not pass as complete", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
-    pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
-    pool.intercept({ path: pagePath(2) }).reply(200, rows(1, 3));
+    for (let page = 1; page <= 3; page++) pool.intercept({ path: pagePath(page) }).reply(200, rows(1, 3));
     const { http } = testClient(agent);
-    expect(await collect(paginate(http, listRequest()))).toEqual({ ids: [1, 2, 3], pages: 1 });
+    const error = await collect(paginate(http, listRequest())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(String(error)).toMatch(/pages 2 and 3 repeat the rows of page 1: the API is not paginating/);
+  });
+
+  it("fails on repeated pages of rows that have no id", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const same = [{ promoter: { id: 1 } }, { promoter: { id: 2 } }, { promoter: { id: 3 } }];
+    for (let page = 1; page <= 3; page++) pool.intercept({ path: pagePath(page) }).reply(200, same);
+    const { http } = testClient(agent);
+    await expect(collect(paginate(http, listRequest()))).rejects.toThrow(/not paginating/);
   });
 
   it("drops rows repeated from the previous page when the list shifts", async () => {
@@ -67,14 +77,54 @@ describe("paginate", () => {
     expect((await collect(paginate(http, listRequest()))).ids).toEqual([6, 5, 4, 3, 2, 1]);
   });
 
-  it("stops on a repeated page of rows that have no id", async () => {
+  it("goes on past one page that only repeats the previous one (a whole page inserted ahead)", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");
-    const same = [{ promoter: { id: 1 } }, { promoter: { id: 2 } }, { promoter: { id: 3 } }];
-    pool.intercept({ path: pagePath(1) }).reply(200, same);
-    pool.intercept({ path: pagePath(2) }).reply(200, same);
+    // newest first; three rows inserted after page 1 push its rows onto page 2, and on
+    pool.intercept({ path: pagePath(1) }).reply(200, [{ id: 9 }, { id: 8 }, { id: 7 }]);
+    pool.intercept({ path: pagePath(2) }).reply(200, [{ id: 9 }, { id: 8 }, { id: 7 }]);
+    pool.intercept({ path: pagePath(3) }).reply(200, [{ id: 6 }, { id: 5 }, { id: 4 }]);
+    pool.intercept({ path: pagePath(4) }).reply(200, [{ id: 3 }]);
     const { http } = testClient(agent);
-    expect((await collect(paginate(http, listRequest()))).pages).toBe(1);
+    expect((await collect(paginate(http, listRequest()))).ids).toEqual([9, 8, 7, 6, 5, 4, 3]);
+  });
+
+  it("ends on a short page that repeats the previous page's rows", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: pagePath(1) }).reply(200, rows(1, 3));
+    pool.intercept({ path: pagePath(2) }).reply(200, rows(2, 2));
+    const { http } = testClient(agent);
+    expect(await collect(paginate(http, listRequest()))).toEqual({ ids: [1, 2, 3], pages: 1 });
+  });
+
+  it("reads a list in order once it shifts: pages answered out of order would skip the rows pushed down", async () => {
+    // newest first, one row inserted at the head per answered request; even pages answer late, so a page
+    // requested ahead is answered before the one it follows
+    let head = 1000;
+    let list = Array.from({ length: 90 }, (_, i) => ({ id: 900 - i }));
+    const original = list.map((r) => r.id);
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const pageOf = (path: string) => Number(new URL(path, "https://api.test").searchParams.get("page"));
+    for (const even of [true, false]) {
+      pool
+        .intercept({
+          path: (p) => p.startsWith("/api/v2/company/referrals?") && (pageOf(p) % 2 === 0) === even,
+        })
+        .reply(200, (opts) => {
+          const page = pageOf(opts.path);
+          const body = JSON.stringify(list.slice((page - 1) * 3, page * 3));
+          list = [{ id: head++ }, ...list];
+          return body;
+        })
+        .delay(even ? 15 : 1)
+        .persist();
+    }
+    const { http } = testClient(agent);
+    const ids = (await collect(paginate(http, { ...listRequest(), prefetch: new Prefetch(http, 8) }))).ids;
+    expect(original.filter((id) => !ids.includes(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("requests ahead within a long list, in order, wasting at most 1 page in AHEAD_PER_FULL_PAGES", async () => {
@@ -189,6 +239,15 @@ describe("paginate", () => {
       .reply(200, { data: rows(1, 2), meta: { pending_count: 0 } });
     const { http } = testClient(agent);
     expect((await collect(paginate(http, listRequest("data")))).ids).toEqual([1, 2]);
+  });
+
+  it("reads {data, meta} from an endpoint documented as a bare array (the change /promoters made)", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: pagePath(1) }).reply(200, { data: rows(1, 3), meta: { pending_count: 0 } });
+    pool.intercept({ path: pagePath(2) }).reply(200, { data: rows(4, 1), meta: { pending_count: 0 } });
+    const { http } = testClient(agent);
+    expect((await collect(paginate(http, listRequest("array")))).ids).toEqual([1, 2, 3, 4]);
   });
 
   it("fails loud when a list endpoint answers with an object", async () => {

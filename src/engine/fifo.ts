@@ -37,6 +37,12 @@ export class Fifo<T> {
     return value;
   }
 
+  clear(): void {
+    this.slots.fill(undefined);
+    this.head = 0;
+    this.count = 0;
+  }
+
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = 0; i < this.count; i++) yield this.slots[(this.head + i) % this.slots.length]!;
   }

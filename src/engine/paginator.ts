@@ -106,8 +106,12 @@ export async function* paginate(
   let fullPages = 0;
   let lastPage = Number.POSITIVE_INFINITY;
   let next = req.startPage ?? 1;
+  // rows of a page repeated from the one before it: the list moved under us (rows inserted ahead)
+  let shifting = false;
+  // pages in a row that held nothing but the previous page's rows
+  let repeats = 0;
   const mayRequestAhead = (page: number) => {
-    if (next >= endAt || next > lastPage) return false;
+    if (shifting || next >= endAt || next > lastPage) return false;
     const depth =
       lastPage < Number.POSITIVE_INFINITY ? lastPage : Math.floor(fullPages / AHEAD_PER_FULL_PAGES);
     return next - page - 1 < depth && req.prefetch!.tryTake(next - page - 1);
@@ -129,7 +133,38 @@ export async function* paginate(
       if (rows.length === 0) return;
       const ids = keysOf(rows, rowKey, endpoint);
       const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
-      if (fresh.length === 0) return;
+      if (fresh.length < rows.length && !shifting) {
+        // Pages requested ahead may have been answered before this one, on the other side of the insert,
+        // and would skip the rows it pushed down (a page read in order after its predecessor repeats
+        // them instead, and repeats are dropped). So a list that moves is read in order from here on.
+        shifting = true;
+        for (const p of pending) {
+          p.cancel.abort(new Error("read again in order: the list shifted"));
+          if (p.ahead) {
+            req.prefetch!.give();
+            http.stats.unusedAhead++;
+          }
+        }
+        pending.clear();
+        next = page + 1;
+      }
+      if (fresh.length === 0) {
+        // Every row repeats the previous page. The API answers an empty page past a list's end, so this is
+        // not the end: it is an endpoint that ignores `page`, or a whole page of rows inserted ahead. The
+        // next page tells which; a second such page in a row stops the stream, loudly, since a list cut
+        // short and taken as complete would let a destination delete the rows never read.
+        if (rows.length < req.pageSize) return;
+        if (++repeats >= 2) {
+          throw new HttpError(
+            classify("bad_envelope"),
+            endpoint,
+            `pages ${page - 1} and ${page} repeat the rows of page ${page - 2}: the API is not paginating; stopped`,
+          );
+        }
+        previousIds = ids;
+        continue;
+      }
+      repeats = 0;
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
       if (fresh.every((r) => seen.has(rowKey(r)))) {
         throw new HttpError(
@@ -212,10 +247,9 @@ function totalOf(body: unknown, req: PageRequest): { total?: number } {
 function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
   switch (req.envelope) {
     case "array":
-      if (Array.isArray(body)) return body as Row[];
-      break;
     case "data": {
-      // /promoters was a bare array before 2025-07; rows are rows either way
+      // /promoters was a bare array before 2025-07 and `{data, meta}` since; rows are rows either way, and
+      // the other lists may make the same change
       if (Array.isArray(body)) return body as Row[];
       const data = (body as { data?: unknown } | null)?.data;
       if (Array.isArray(data)) return data as Row[];
