@@ -52,4 +52,60 @@ describe("child streams", () => {
     // webhook 7's first page went out when only the webhooks and each webhook's first page had been asked for
     expect(pages[0]!.requestsSoFar).toBe(3);
   });
+
+  async function deliveriesWhen404(ids: number[], gone: Set<number>) {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const list = (path: string, page: number) => `/api/v2/company/${path}?page=${page}&per_page=5`;
+    pool.intercept({ path: list("webhooks", 1) }).reply(
+      200,
+      ids.map((id) => ({ id })),
+    );
+    for (const id of ids) {
+      const path = list(`webhooks/${id}/webhook_deliveries`, 1);
+      if (gone.has(id)) pool.intercept({ path }).reply(404, { message: "not found" });
+      else pool.intercept({ path }).reply(200, deliveries(id * 10, 1));
+    }
+    const { http, log } = testClient(agent);
+    const config = parseConfig({
+      api_key: "secret-key-123",
+      account_id: "acc-1",
+      base_url: "https://api.test/api/v2",
+      page_size: 5,
+    });
+    const records: unknown[] = [];
+    const states: unknown[] = [];
+    const sink = {
+      emit(event: EngineEvent) {
+        if (event.type === "records") records.push(...event.rows.map((r) => r.id));
+        if (event.type === "state") states.push(event.state);
+        return undefined;
+      },
+    };
+    const result = await runSync({
+      config,
+      http,
+      selections: resolveSelections([{ name: "webhook_deliveries" }], "test"),
+      bookmarks: {},
+      sink,
+      log,
+      signal: new AbortController().signal,
+    });
+    return { result, records, states };
+  }
+
+  it("skip a parent deleted since it was listed (404) and read the others", async () => {
+    const { result, records } = await deliveriesWhen404([1, 2, 3], new Set([2]));
+    expect(result.failures).toEqual([]);
+    expect(records).toEqual([10, 30]);
+  });
+
+  it("fail when every parent answers 404: that is the endpoint, and a table emptied by it loses every row", async () => {
+    const { result, records, states } = await deliveriesWhen404([1, 2, 3], new Set([1, 2, 3]));
+    expect(records).toEqual([]);
+    expect(result.failures.map((f) => f.stream)).toEqual(["webhook_deliveries"]);
+    expect(String(result.failures[0]!.error)).toMatch(/every one of the 3 parents read so far answered 404/);
+    // no checkpoint past the parents it could not read
+    expect(states).toEqual([]);
+  });
 });

@@ -27,6 +27,7 @@ export async function readChildren(ctx: StreamContext, link: ParentSpec): Promis
   let parentTotal: number | undefined;
   let rows = 0;
   let sent: number | undefined;
+  const tally: Tally = { asked: 0, skipped: 0 };
   for await (const parentPage of parents) {
     parentsSeen += parentPage.rows.length;
     // the parent count is known from the API's total, or once a short page ends the parent list
@@ -41,7 +42,7 @@ export async function readChildren(ctx: StreamContext, link: ParentSpec): Promis
       }
     }
     const keys = parentPage.rows.map((p) => p[link.key]).filter((k) => k !== undefined && k !== null);
-    const lists = keys.map((key) => childPages(ctx, def, String(key)));
+    const lists = keys.map((key) => childPages(ctx, def, String(key), tally));
     for await (const event of readInOrder(lists, START_ALL)) {
       if (!("item" in event)) {
         parentsDone++;
@@ -65,14 +66,36 @@ export async function readChildren(ctx: StreamContext, link: ParentSpec): Promis
         await ctx.out.estimate(next);
       }
     }
+    // One 404 is a parent deleted since it was listed; every parent at once is the endpoint (moved, or not
+    // for this key), and taken as deletions it would empty the destination's table. Checked before the
+    // checkpoint, so a resumed sync asks these parents again.
+    if (tally.asked >= 2 && tally.skipped === tally.asked) {
+      throw new HttpError(
+        classify("bad_envelope"),
+        def.path,
+        `every one of the ${tally.asked} parents read so far answered 404: the endpoint, not ${tally.asked} deleted parents; stopped`,
+      );
+    }
     cursor.observe(parentPage.page);
     await ctx.out.checkpoint(cursor.checkpoint());
   }
   await ctx.out.checkpoint(cursor.complete());
 }
 
+/** Parents asked for their children, and those skipped as deleted (404). */
+interface Tally {
+  asked: number;
+  skipped: number;
+}
+
 /** The pages of one parent's child list; nothing for a parent deleted since it was listed. */
-async function* childPages(ctx: StreamContext, def: StreamDef, parentKey: string): AsyncGenerator<Row[]> {
+async function* childPages(
+  ctx: StreamContext,
+  def: StreamDef,
+  parentKey: string,
+  tally: Tally,
+): AsyncGenerator<Row[]> {
+  tally.asked++;
   const fill = (s: string) => s.replaceAll("{parent_id}", encodeURIComponent(parentKey));
   const request = {
     ...listRequest(ctx, def),
@@ -83,6 +106,7 @@ async function* childPages(ctx: StreamContext, def: StreamDef, parentKey: string
     for await (const page of paginate(ctx.http, request, ctx.signal)) yield page.rows;
   } catch (error) {
     if (error instanceof HttpError && childAction(error, def) === "skip-parent") {
+      tally.skipped++;
       ctx.log.warn(`${def.name}: skipped parent ${parentKey}: ${error.message}`);
       return;
     }
