@@ -39,17 +39,48 @@ export interface Logger {
  * characters would mask ordinary words, so they are masked only as a whole Bearer token.
  */
 export class Redactor {
+  /** each secret as written, JSON-escaped and URL-encoded (one form for a plain key); longest first */
   private readonly secrets: string[];
+  /** those and each secret's base64, for log lines (an echoed Basic header) */
+  private readonly logSecrets: string[];
   constructor(secrets: Array<string | undefined>) {
-    this.secrets = secrets.filter((s): s is string => typeof s === "string" && s.length >= 4);
+    const forms = new Set<string>();
+    const encoded = new Set<string>();
+    for (const s of secrets) {
+      if (typeof s !== "string" || s.length < 4) continue;
+      for (const form of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]) forms.add(form);
+      encoded.add(base64(s));
+    }
+    const longestFirst = (a: string, b: string) => b.length - a.length;
+    this.secrets = [...forms].sort(longestFirst);
+    this.logSecrets = [...new Set([...forms, ...encoded])].sort(longestFirst);
   }
+
+  /**
+   * A log line without secrets: the known ones first, whole (a pattern first would mask `Bearer <key>` only
+   * up to a quote or comma inside the key, and leave its tail), then any bearer token and URL credentials.
+   */
   redact(text: string): string {
-    let out = text
-      .replace(/(Bearer\s+)[^\s"',]+/gi, "$1****")
-      .replace(/(\/\/)[^/\s@:]+:[^/\s@]+@/g, "$1****@");
-    for (const secret of this.secrets) out = out.replaceAll(secret, "****");
+    let out = text;
+    for (const secret of this.logSecrets) out = out.replaceAll(secret, "****");
+    out = out.replace(/(Bearer\s+)[^\s"',]+/gi, "$1****").replace(/(\/\/)[^/\s@:]+:[^/\s@]+@/g, "$1****@");
     return out;
   }
+
+  /**
+   * The known secrets only, for protocol output: a record that echoes the api key (a note, a webhook's
+   * payload) must not carry it into a warehouse, and data that merely looks like a token stays as it is.
+   * One search of a page's text per form (one for a plain key: ~0.3 ns a byte) when there is nothing to mask.
+   */
+  mask(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.replaceAll(secret, "****");
+    return out;
+  }
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
 }
 
 export function createLogger(level: LogLevel, sink: LogSink, redactor: Redactor): Logger {

@@ -33,11 +33,11 @@ describe("a 403 or 404 every stream would get stops the sync (issue 17)", () => 
   it.each([
     [
       403,
-      /^CRITICAL stream \w+ failed: access denied \(HTTP 403\) for the whole account: check the API key's permissions and account_id: Not allowed here \(GET company\/promoters\?.*per_page=\d+\)$/,
+      /^CRITICAL sync stopped: access denied \(HTTP 403\) for the whole account: check the API key's permissions and account_id: Not allowed here \(GET company\/promoters\?.*per_page=\d+\)$/,
     ],
     [
       404,
-      /^CRITICAL stream \w+ failed: not found \(HTTP 404\) for the whole account: check account_id and base_url: Not allowed here \(GET company\/promoters\?.*per_page=\d+\)$/,
+      /^CRITICAL sync stopped: not found \(HTTP 404\) for the whole account: check account_id and base_url: Not allowed here \(GET company\/promoters\?.*per_page=\d+\)$/,
     ],
   ])(
     "HTTP %i on every endpoint: one CRITICAL line, exit 1, at most two requests",

@@ -34,6 +34,50 @@ describe("redaction (issue 14)", () => {
     expect(run.stdout + run.stderr).not.toContain(KEY);
   });
 
+  it("records that echo the api key carry **** instead, in Singer and Airbyte output alike", async () => {
+    // a promo code whose description quotes the key (a support note pasted into the account)
+    server = createServer((req, res) => {
+      const page = new URL(req.url ?? "/", "http://x").searchParams.get("page");
+      const rows =
+        page === "1" ? [{ id: 1, code: "SPRING", description: `api key is ${KEY}`, [`k_${KEY}`]: KEY }] : [];
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(rows));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2`;
+    const dir = tempDir();
+    const config = writeJson(dir, "config.json", { api_key: KEY, account_id: "acc", base_url: base });
+    const singerCatalog = writeJson(dir, "singer.json", {
+      streams: [
+        { tap_stream_id: "promo_codes", metadata: [{ breadcrumb: [], metadata: { selected: true } }] },
+      ],
+    });
+    const singer = await runCli(["--config", config, "--catalog", singerCatalog]);
+    const airbyte = await runCli([
+      "read",
+      "--config",
+      config,
+      "--catalog",
+      writeJson(dir, "ab.json", airbyteCatalog(["id", "code", "description"])),
+    ]);
+    for (const run of [singer, airbyte]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('"description":"api key is ****"');
+      expect(run.stdout + run.stderr).not.toContain(KEY);
+    }
+  });
+
+  it("masks a key with a quote or comma in it whole, and its URL-encoded and base64 forms in logs", () => {
+    const key = 'ab"c,d=x9';
+    const redactor = new Redactor([key]);
+    expect(redactor.redact(`Authorization: Bearer ${key}`)).toBe("Authorization: Bearer ****");
+    expect(redactor.redact(`url ?k=${encodeURIComponent(key)}`)).toBe("url ?k=****");
+    expect(redactor.redact(`basic ${Buffer.from(key).toString("base64")}`)).toBe("basic ****");
+    expect(redactor.mask(JSON.stringify({ note: `key ${key}` }))).toBe('{"note":"key ****"}');
+    // data that merely looks like a token is data: only the known secrets are masked in records
+    expect(redactor.mask('{"note":"Bearer of good news"}')).toBe('{"note":"Bearer of good news"}');
+  });
+
   it("masks URL userinfo", () => {
     expect(new Redactor([]).redact("GET https://user:hunter2@api.example.com/x")).toBe(
       "GET https://****@api.example.com/x",
@@ -41,12 +85,13 @@ describe("redaction (issue 14)", () => {
   });
 });
 
-function airbyteCatalog() {
+function airbyteCatalog(fields: string[] = []) {
+  const properties = Object.fromEntries(fields.map((f) => [f, {}]));
   return {
     streams: ["promo_codes"].map((name) => ({
       stream: {
         name,
-        json_schema: { type: "object", properties: {} },
+        json_schema: { type: "object", properties },
         supported_sync_modes: ["full_refresh"],
       },
       sync_mode: "full_refresh",

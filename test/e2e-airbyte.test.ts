@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../sandbox/src/server.js";
+import { createAjv } from "../src/ajv.js";
 import { STREAMS } from "../src/streams/index.js";
 import { airbyteProblems, configuredCatalogProblems } from "./helpers/airbyte-protocol.js";
 import { type CliResult, runCli, singerRecords, tempDir, writeJson } from "./helpers/cli.js";
@@ -65,6 +66,12 @@ describe("Airbyte protocol", () => {
     const [message] = expectValid(run);
     const spec = (message as { spec: { connectionSpecification: { properties: Record<string, Msg> } } }).spec;
     expect(spec.connectionSpecification.properties.api_key!.airbyte_secret).toBe(true);
+    // the platform validates a config against the SPEC, formats included: its own examples must pass
+    const validate = createAjv().compile(spec.connectionSpecification);
+    const examples = spec.connectionSpecification.properties.start_date!.examples as string[];
+    expect(examples).toContain("2024-01-01T00:00:00Z");
+    for (const start_date of examples)
+      expect(validate({ api_key: "k", account_id: "a", start_date }), start_date).toBe(true);
   });
 
   it("check succeeds, and fails with what to fix (exit 0)", async () => {
@@ -287,7 +294,9 @@ describe("Airbyte protocol", () => {
       trace: { error: Msg };
     };
     expect(error.trace.error.failure_type).toBe("config_error");
-    expect(error.trace.error.message).toMatch(/stream promoters failed: authentication failed \(HTTP 401\)/);
+    expect(error.trace.error.message).toMatch(/^sync stopped: authentication failed \(HTTP 401\)/);
+    // a rejected key is the sync's failure: no stream descriptor names one stream for it
+    expect(error.trace.error.stream_descriptor).toBeUndefined();
     expect(JSON.stringify(messages)).toMatch(/"status":"INCOMPLETE"/);
   });
 });

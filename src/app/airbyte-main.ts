@@ -1,6 +1,7 @@
 import { type Config, loadConfig, warnUnknownKeys } from "../config.js";
 import { resolveSelections } from "../engine/selection.js";
 import type { Bookmarks } from "../engine/state.js";
+import { stopsTheSync } from "../engine/sync.js";
 import { TapError } from "../errors.js";
 import { PROBE_QUERY } from "../http/client.js";
 import { checkAdvice } from "../http/error-policy.js";
@@ -51,6 +52,8 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
       throw error;
     }
     redactor = new Redactor([config.apiKey]);
+    const secrets = redactor;
+    out.maskWith((text) => secrets.mask(text));
     log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
     warnUnknownKeys(log, config);
     if (args.command === "check") return await check(config, out, log, redactor);
@@ -63,6 +66,8 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     const selections = resolveSelections(
       parseConfiguredCatalog(await readJsonFile(args.catalog, "catalog"), source),
       source,
+      (name) =>
+        log.warn(`${source}: stream "${name}" is not one this source has (removed or renamed); skipped`),
     );
     const bookmarks: Bookmarks = args.state
       ? parseAirbyteState(await readJsonFile(args.state, "state"), `state file ${args.state}`, log)
@@ -86,10 +91,11 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
     if (stopped !== undefined) return stopped;
     for (const f of result.failures) {
       const failureType = f.error instanceof TapError ? f.error.failureType : "system_error";
-      const text = redactor.redact(`stream ${f.stream} failed: ${f.error.message}`);
-      await out.write(
-        traceError(text, failureType, { stream: f.stream, ...stackOf(f.error, log, redactor) }),
-      );
+      // a rejected key is the sync's failure: no stream descriptor pins it on the stream that met it first
+      const stream = stopsTheSync(f.error) ? undefined : f.stream;
+      const what = stream ? `stream ${stream} failed` : "sync stopped";
+      const text = redactor.redact(`${what}: ${f.error.message}`);
+      await out.write(traceError(text, failureType, { stream, ...stackOf(f.error, log, redactor) }));
     }
     return result.failures.length ? 1 : 0;
   } catch (error) {

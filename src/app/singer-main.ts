@@ -1,7 +1,7 @@
 import { loadConfig, warnUnknownKeys } from "../config.js";
 import { defaultRequests, resolveSelections, type SelectionRequest } from "../engine/selection.js";
 import type { Bookmarks } from "../engine/state.js";
-import type { SyncResult } from "../engine/sync.js";
+import { type SyncResult, stopsTheSync } from "../engine/sync.js";
 import { InputError, TapError } from "../errors.js";
 import { readJsonFile } from "../json-file.js";
 import {
@@ -44,9 +44,11 @@ export async function singerMain(args: SingerArgs): Promise<number> {
     if (!args.config || args.config.length === 0)
       throw new TapError("missing --config <file> (see --help)", "config_error");
     const config = await loadConfig(args.config);
-    log = createLogger(args.logLevel, singerSink, new Redactor([config.apiKey]));
+    const secrets = new Redactor([config.apiKey]);
+    log = createLogger(args.logLevel, singerSink, secrets);
     warnUnknownKeys(log, config);
     const out = new OutputWriter(process.stdout);
+    out.maskWith((text) => secrets.mask(text));
     if (args.discover) {
       await out.write(`${JSON.stringify(singerCatalog(), null, 2)}\n`);
       return 0;
@@ -91,7 +93,8 @@ async function outcome(log: Logger, result: SyncResult, interrupts: Interrupts):
   // each failed stream said so as it failed; the first failure is the sync's reason
   const [first] = result.failures;
   if (!first) return 0;
-  fatal(log, `stream ${first.stream} failed: ${first.error.message}`, first.error);
+  const what = stopsTheSync(first.error) ? "sync stopped" : `stream ${first.stream} failed`;
+  fatal(log, `${what}: ${first.error.message}`, first.error);
   return 1;
 }
 

@@ -185,7 +185,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
   return { streams: summaries, failures, interrupted: options.signal.aborted };
 }
 
-function stopsTheSync(error: Error): boolean {
+/** A failure that ends the whole sync (a rejected key): the account's, not the stream that met it first. */
+export function stopsTheSync(error: Error): boolean {
   return error instanceof HttpError && error.rule.action === "stop-sync";
 }
 

@@ -9,6 +9,8 @@ export class OutputWriter {
   private closed = false;
   private draining: Promise<void> | undefined;
   private closedListeners: Array<() => void> = [];
+  /** masks the config's secrets in everything written (set once the config is read) */
+  private mask: ((text: string) => string) | undefined;
 
   constructor(private readonly out: NodeJS.WritableStream) {
     out.on("error", (error: NodeJS.ErrnoException) => {
@@ -26,9 +28,14 @@ export class OutputWriter {
     this.closedListeners.push(listener);
   }
 
+  /** From here on, every write goes through `mask` (a Redactor's): no secret reaches stdout, records included. */
+  maskWith(mask: (text: string) => string): void {
+    this.mask = mask;
+  }
+
   write(text: string): Promise<void> | undefined {
     if (this.closed) return undefined;
-    if (this.out.write(text)) return undefined;
+    if (this.out.write(this.mask ? this.mask(text) : text)) return undefined;
     // concurrent streams share one wait for the pipe to drain
     this.draining ??= new Promise<void>((resolve) => {
       const done = () => {
