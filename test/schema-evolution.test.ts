@@ -54,7 +54,6 @@ describe("schema evolution, Singer mode", () => {
     expect(run.code).toBe(0);
     expect(kinds(run.messages)).toEqual([
       "SCHEMA",
-      "ACTIVATE_VERSION",
       "RECORD",
       "SCHEMA",
       "RECORD",
@@ -123,7 +122,7 @@ describe("schema evolution, Singer mode", () => {
     expect(run.stderr).toMatch(
       /stream campaigns failed: record \d+ has field "loyalty_tier" that the schema does not declare/,
     );
-    expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toHaveLength(1);
+    expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toEqual([]);
     expect(run.messages.filter((m) => m.type === "SCHEMA")).toHaveLength(1);
   });
 
@@ -191,17 +190,17 @@ describe("deletions, Singer ACTIVATE_VERSION", () => {
       expect(second.code).toBe(0);
       const versionOf = (run: typeof first) =>
         run.messages.filter((m) => m.type === "ACTIVATE_VERSION").map((m) => m.version as number);
-      const [v1start, v1end] = versionOf(first);
-      const [v2start, v2end] = versionOf(second);
-      expect(v1start).toBe(v1end);
-      expect(v2start).toBe(v2end);
-      expect(v2start).toBeGreaterThan(v1start!);
-      // ACTIVATE_VERSION before the first RECORD, every RECORD carries the version, the last one after them
+      const [v1, ...moreOf1] = versionOf(first);
+      const [v2, ...moreOf2] = versionOf(second);
+      expect([moreOf1, moreOf2]).toEqual([[], []]);
+      expect(v2).toBeGreaterThan(v1!);
+      // every RECORD carries the version, and ACTIVATE_VERSION comes once, after them: none before the
+      // records, which a target would act on at once (the table's rows gone while the sync runs)
       const seq = second.messages.filter((m) => m.type !== "STATE");
       expect(seq[0]!.type).toBe("SCHEMA");
-      expect(seq[1]).toEqual({ type: "ACTIVATE_VERSION", stream: "campaigns", version: v2start });
-      expect(seq.at(-1)).toEqual({ type: "ACTIVATE_VERSION", stream: "campaigns", version: v2start });
-      const records = seq.slice(2, -1);
+      expect(seq.at(-1)).toEqual({ type: "ACTIVATE_VERSION", stream: "campaigns", version: v2 });
+      const records = seq.slice(1, -1);
+      const v2start = v2;
       expect(records.every((m) => m.type === "RECORD" && m.version === v2start)).toBe(true);
       const ids = records.map((m) => (m.record as Msg).id);
       expect(ids).not.toContain(gone);
@@ -257,7 +256,8 @@ describe("deletions, Singer ACTIVATE_VERSION", () => {
       const run = await runCli(["--config", cfg, "--catalog", catalog]);
       expect(run.code).not.toBe(0);
       expect(run.messages.some((m) => m.type === "RECORD")).toBe(true);
-      expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toHaveLength(1);
+      // nothing that would let a target drop the rows this read never reached
+      expect(run.messages.filter((m) => m.type === "ACTIVATE_VERSION")).toEqual([]);
     } finally {
       await own.close();
     }

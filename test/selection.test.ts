@@ -71,4 +71,15 @@ describe("resolveSelections", () => {
       expect(error.message).toMatch(message);
     }
   });
+
+  it("Airbyte: a stream the source no longer has is skipped and named, unless none is left", () => {
+    const skipped: string[] = [];
+    const selections = resolveSelections([{ name: "orders" }, { name: "payouts" }], "c", (n) =>
+      skipped.push(n),
+    );
+    expect(selections.map((s) => s.def.name)).toEqual(["payouts"]);
+    expect(skipped).toEqual(["orders"]);
+    const error = errorOf(() => resolveSelections([{ name: "orders" }], "c", () => undefined));
+    expect(error.message).toMatch(/^c: unknown stream "orders"/);
+  });
 });

@@ -40,10 +40,22 @@ export function defaultRequests(): SelectionRequest[] {
   return STREAMS.filter((s) => s.selectedByDefault).map((s) => ({ name: s.name }));
 }
 
-/** Resolves catalog requests into selections; an unknown stream or an impossible mode is one clear error. */
-export function resolveSelections(requests: SelectionRequest[], source: string): Selection[] {
+/**
+ * Resolves catalog requests into selections; an unknown stream or an impossible mode is one clear error. With
+ * `skipUnknown` (Airbyte, whose protocol says a schema mismatch must never fail a sync) a stream this tap does
+ * not have is skipped and named to it instead, unless no known stream is left.
+ */
+export function resolveSelections(
+  requests: SelectionRequest[],
+  source: string,
+  skipUnknown?: (name: string) => void,
+): Selection[] {
   const seen = new Set<string>();
-  return requests.map((req) => {
+  const known = skipUnknown ? requests.filter((req) => findStream(req.name)) : requests;
+  if (skipUnknown && known.length > 0) {
+    for (const req of requests) if (!findStream(req.name)) skipUnknown(req.name);
+  }
+  return (known.length > 0 ? known : requests).map((req) => {
     const def = findStream(req.name);
     if (!def) {
       throw new InputError(

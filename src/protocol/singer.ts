@@ -47,14 +47,19 @@ export class SingerSerializer implements EventSink {
         return this.out.write(`${JSON.stringify(message)}\n`);
       }
       case "snapshot": {
-        // singer-sdk's convention: ACTIVATE_VERSION before the first RECORD of a full sync, `version` on its
-        // records, and the same version activated again once the stream completed
+        // A table version: `version` on every RECORD of a full read, and ACTIVATE_VERSION once the stream
+        // completed, after its last RECORD, so a target drops the rows of older versions. Not before the first
+        // RECORD as well: singer-sdk targets act on every ACTIVATE_VERSION at once (rows of older versions
+        // soft-deleted, or deleted with `hard_delete`), so one at the start would take the table's rows away
+        // for as long as the sync runs, and for good if it then fails. (On a first sync there is no table yet
+        // and the message at the start does nothing.)
         let version = this.versions.get(event.stream);
         if (event.phase === "begin" || version === undefined) {
           version = Math.max(Date.now(), this.lastVersion + 1);
           this.lastVersion = version;
           this.versions.set(event.stream, version);
         }
+        if (event.phase === "begin") return undefined;
         this.lastWasState = false;
         const message = { type: "ACTIVATE_VERSION", stream: event.stream, version };
         return this.out.write(`${JSON.stringify(message)}\n`);
