@@ -289,7 +289,17 @@ describe("ReportCursor", () => {
     const cursor = ReportCursor.resume(state, context());
     expect(cursor.from.toISOString()).toBe("2025-05-18T00:00:00.000Z");
     cursor.observe("2025-05-18");
+    const first = cursor.checkpoint();
     cursor.observe("2025-05-19");
+    // the lookback read again: the bookmark stays, and each checkpoint still differs from the one before it
+    // (Airbyte fails a sync on two equal STATEs with records between them)
+    expect(cursor.checkpoint()).toEqual({
+      replication_key: "window_start",
+      replication_key_value: "2025-05-20",
+      lookback_read_through: "2025-05-19",
+    });
+    expect(first).not.toEqual(cursor.checkpoint());
+    cursor.observe("2025-05-20");
     expect(cursor.checkpoint()).toEqual({
       replication_key: "window_start",
       replication_key_value: "2025-05-20",

@@ -32,7 +32,31 @@ function expectValid(run: CliResult): Msg[] {
   for (const m of run.messages) expect(airbyteProblems(m), JSON.stringify(m).slice(0, 300)).toEqual([]);
   expect(run.stdout + run.stderr).not.toContain(SECRET);
   expect(run.stdout).not.toContain("password_setup_url");
+  expect(repeatedStates(run.messages)).toEqual([]);
   return run.messages;
+}
+
+/**
+ * A stream's STATE equal to its previous one with records of it in between: "Sync will fail if this rule is
+ * violated" (Airbyte protocol, state principles).
+ */
+function repeatedStates(messages: Msg[]): string[] {
+  const last = new Map<string, { state: string; records: number }>();
+  const problems: string[] = [];
+  for (const m of messages) {
+    if (m.type === "RECORD") {
+      const seen = last.get((m.record as Msg).stream as string);
+      if (seen) seen.records++;
+    } else if (m.type === "STATE") {
+      const stream = (m.state as Msg).stream as Msg;
+      const name = (stream.stream_descriptor as Msg).name as string;
+      const state = JSON.stringify(stream.stream_state);
+      const seen = last.get(name);
+      if (seen && seen.state === state && seen.records > 0) problems.push(`${name}: ${state} again`);
+      last.set(name, { state, records: 0 });
+    }
+  }
+  return problems;
 }
 
 function configuredCatalog(catalog: { streams: Msg[] }, pick?: (name: string) => boolean) {
@@ -180,6 +204,30 @@ describe("Airbyte protocol", () => {
       expect(airbyteRows, name).toEqual((singerRows.get(name) ?? []).map(withoutSnapshot));
     }
   }, 60_000);
+
+  it("a report read again through its lookback sends no STATE equal to the one before it", async () => {
+    const catalog = await discover();
+    const configured = writeJson(
+      dir,
+      "lookback.json",
+      configuredCatalog(catalog, (n) => n === "reports_overview" || n === "reports_campaigns"),
+    );
+    const cfg = writeJson(dir, "lookback-config.json", sandbox.tapConfig({ lookback_days: 45 }));
+    const first = await runCli(["read", "--config", cfg, "--catalog", configured]);
+    expect(first.code).toBe(0);
+    const states = expectValid(first).filter((m) => m.type === "STATE");
+    const byStream = new Map(
+      states.map((m) => [
+        (((m.state as Msg).stream as Msg).stream_descriptor as Msg).name as string,
+        m.state,
+      ]),
+    );
+    const statePath = writeJson(dir, "lookback-state.json", [...byStream.values()]);
+    const second = await runCli(["read", "--config", cfg, "--catalog", configured, "--state", statePath]);
+    expect(second.code).toBe(0);
+    const again = expectValid(second);
+    expect(again.filter((m) => m.type === "RECORD").length).toBeGreaterThan(0);
+  });
 
   it("incremental: a read with the previous STATE emits only what changed; a future state is capped at the sync start", async () => {
     const catalog = await discover();

@@ -12,6 +12,12 @@ import { findStream, replicationKeyOf } from "../streams/index.js";
 export interface StreamState {
   replication_key?: string;
   replication_key_value?: string;
+  /**
+   * a report's progress through the windows before its bookmark (the lookback, read again): the start of the
+   * last one read. Only there so each checkpoint differs from the one before it (Airbyte fails a sync on two
+   * equal STATEs with records between them); a resume reads the lookback again whatever it says.
+   */
+  lookback_read_through?: string;
   /** where an interrupted sync goes on: the next page (of a pass over one date field, for multi-pass streams) */
   offset?: {
     page: number;

@@ -1,4 +1,4 @@
-import { addDays, laterOf } from "../../dates.js";
+import { addDays, laterOf, toTime } from "../../dates.js";
 import { REPORT_CURSOR_FIELD } from "../../streams/index.js";
 import type { StreamState } from "../state.js";
 import { bookmarkState, cappedBookmark } from "./bookmark.js";
@@ -16,6 +16,8 @@ export class ReportCursor {
   /** the first day the windows cover */
   readonly from: Date;
   private last: string | undefined;
+  /** the latest window read whole in this sync */
+  private readThrough: string | undefined;
 
   private constructor(
     private readonly bookmark: string | undefined,
@@ -45,9 +47,13 @@ export class ReportCursor {
   /** The window starting on `windowStart` (YYYY-MM-DD) was read whole. */
   observe(windowStart: string): void {
     this.last = laterOf(this.last, windowStart);
+    this.readThrough = laterOf(this.readThrough, windowStart);
   }
 
+  /** The bookmark, and while the lookback's windows are read again (the bookmark stays), how far that got. */
   checkpoint(): StreamState {
-    return bookmarkState(REPORT_CURSOR_FIELD, this.last);
+    const state = bookmarkState(REPORT_CURSOR_FIELD, this.last);
+    const rereading = (toTime(this.readThrough) ?? Number.POSITIVE_INFINITY) < (toTime(this.last) ?? 0);
+    return rereading ? { ...state, lookback_read_through: this.readThrough } : state;
   }
 }
