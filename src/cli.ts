@@ -221,12 +221,23 @@ function critical(message: string): void {
   process.stderr.write(line);
 }
 
-main(hideBin(process.argv)).catch((error: Error) => {
-  if (error instanceof UsageError) {
-    critical(`${error.message} (run with --help for usage)`);
-    process.exitCode = 2;
-    return;
-  }
-  critical(`unexpected error: ${error.message}`);
-  process.exitCode = 1;
+/**
+ * An Airbyte command ends every non-zero exit with a TRACE ERROR on stdout, a usage error included (the
+ * platform reads the reason there, not on stderr).
+ */
+async function airbyteTrace(message: string, failureType: "config_error" | "system_error"): Promise<void> {
+  const command = hideBin(process.argv).find((arg) => !arg.startsWith("-"));
+  if (!command || !["spec", "check", "discover", "read"].includes(command)) return;
+  const { traceError } = await import("./protocol/airbyte-messages.js");
+  process.stdout.write(traceError(new Redactor([]).redact(message), failureType));
+}
+
+main(hideBin(process.argv)).catch(async (error: Error) => {
+  const usage = error instanceof UsageError;
+  const message = usage
+    ? `${error.message} (run with --help for usage)`
+    : `unexpected error: ${error.message}`;
+  critical(message);
+  process.exitCode = usage ? 2 : 1;
+  await airbyteTrace(message.replace(/\s*\n\s*/g, " "), usage ? "config_error" : "system_error");
 });

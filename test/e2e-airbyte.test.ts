@@ -98,6 +98,17 @@ describe("Airbyte protocol", () => {
       expect(validate({ api_key: "k", account_id: "a", start_date }), start_date).toBe(true);
   });
 
+  it("a usage error of an Airbyte command ends with a TRACE ERROR on stdout too", async () => {
+    const run = await runCli(["read", "--config", config]);
+    expect(run.code).toBe(2);
+    const [trace, ...rest] = expectValid(run);
+    expect(rest).toEqual([]);
+    expect((trace!.trace as { error: Msg }).error).toMatchObject({
+      failure_type: "config_error",
+      message: expect.stringMatching(/Missing required argument: catalog/),
+    });
+  });
+
   it("check succeeds, and fails with what to fix (exit 0)", async () => {
     const ok = await runCli(["check", "--config", config]);
     expect(ok.code).toBe(0);
