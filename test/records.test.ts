@@ -49,6 +49,26 @@ describe("RecordShaper schema evolution", () => {
     expect(lines[0]).toContain("stats.revenue_amount (integer|null -> integer|null|string)");
   });
 
+  it("drops an undeclared field named like a credential, in every mode, and never adds it to the schema", () => {
+    for (const mode of ["evolve", "warn", "strict"] as const) {
+      const [selection] = resolveSelections([{ name: "campaigns" }], "test");
+      const lines: string[] = [];
+      const shaper = new RecordShaper(selection!, logger(lines), mode);
+      const rows = shaper.shape([
+        campaign(1, { api_key: "live_123", Password: "hunter2" }),
+        campaign(2, { api_key: "live_456", ...(mode === "strict" ? {} : { apiKeyNote: "kept" }) }),
+      ]);
+      const text = JSON.stringify(rows);
+      expect(text, mode).not.toMatch(/live_|hunter2/);
+      expect(rows.map((r) => r.id)).toEqual([1, 2]);
+      expect(shaper.takeEvolutions().flatMap((e) => Object.keys(e.schema.properties ?? {}))).not.toContain(
+        "api_key",
+      );
+      expect(lines.filter((l) => l.includes("named like a credential"))).toHaveLength(2);
+      if (mode === "evolve") expect(text).toContain('"apiKeyNote":"kept"');
+    }
+  });
+
   it("warn mode never changes the schema and reports a field once", () => {
     const [selection] = resolveSelections([{ name: "campaigns" }], "test");
     const lines: string[] = [];

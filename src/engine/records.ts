@@ -18,6 +18,9 @@ export interface Evolution {
 
 let ajv: Ajv | undefined;
 const MAX_WIDENINGS_PER_ROW = 16;
+/** undeclared top-level fields dropped as credentials */
+const CREDENTIAL_NAME =
+  /^(api_?key|api_?secret|secret|client_secret|password|passwd|access_token|refresh_token|auth_token|bearer_token|private_key)$/i;
 
 /**
  * Shapes the rows of one page for output, in place where possible (no per-record deep copies): drop
@@ -75,6 +78,10 @@ export class RecordShaper {
       if (known) {
         for (const key in row) {
           if (known.has(key) || row[key] == null) continue;
+          if (CREDENTIAL_NAME.test(key)) {
+            this.dropCredential(row, key);
+            continue;
+          }
           if (undeclared) undeclared.push(key);
           else undeclared = [key];
         }
@@ -88,6 +95,20 @@ export class RecordShaper {
       );
     }
     return out;
+  }
+
+  /**
+   * A field the schema does not declare, named like a credential (`api_key`, `password`, `access_token`, …):
+   * blanked, not added to the schema. No stream of the API has such a field; one that appears is a
+   * credential the API leaks, and a warehouse is no place for it. One warning per stream and field.
+   */
+  private dropCredential(row: Row, key: string): void {
+    row[key] = undefined;
+    if (this.warned.has(`credential|${key}`)) return;
+    this.warned.add(`credential|${key}`);
+    this.log.warn(
+      `${this.selection.def.name}: dropped field "${key}", which the schema does not declare and which is named like a credential`,
+    );
   }
 
   /** Schema changes made while shaping the last page, in row order (emptied by the call). */
