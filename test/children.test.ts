@@ -8,6 +8,36 @@ import { mockAgent, testClient } from "./helpers/http.js";
 const deliveries = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: from + i, event: "referral_created" }));
 
+/** webhook_deliveries synced against `agent` with `page_size`, events to `emit`. */
+async function syncDeliveries(
+  agent: ReturnType<typeof mockAgent>,
+  pageSize: number,
+  emit: (event: EngineEvent, http: ReturnType<typeof testClient>["http"]) => void,
+) {
+  const { http, log } = testClient(agent);
+  const config = parseConfig({
+    api_key: "secret-key-123",
+    account_id: "acc-1",
+    base_url: "https://api.test/api/v2",
+    page_size: pageSize,
+  });
+  const sink = {
+    emit(event: EngineEvent) {
+      emit(event, http);
+      return undefined;
+    },
+  };
+  return runSync({
+    config,
+    http,
+    selections: resolveSelections([{ name: "webhook_deliveries" }], "test"),
+    bookmarks: {},
+    sink,
+    log,
+    signal: new AbortController().signal,
+  });
+}
+
 describe("child streams", () => {
   it("emit a child list page by page as it is read, in parent order, not after the whole list", async () => {
     const agent = mockAgent();
@@ -19,33 +49,14 @@ describe("child streams", () => {
     pool.intercept({ path: list("webhooks/7/webhook_deliveries", 2) }).reply(200, deliveries(3, 2));
     pool.intercept({ path: list("webhooks/7/webhook_deliveries", 3) }).reply(200, deliveries(5, 1));
     pool.intercept({ path: list("webhooks/8/webhook_deliveries", 1) }).reply(200, deliveries(9, 1));
-    const { http, log } = testClient(agent);
-    const config = parseConfig({
-      api_key: "secret-key-123",
-      account_id: "acc-1",
-      base_url: "https://api.test/api/v2",
-      page_size: 2,
-    });
     const pages: Array<{ ids: unknown[]; requestsSoFar: number }> = [];
-    const sink = {
-      emit(event: EngineEvent) {
-        if (event.type === "records") {
-          pages.push({
-            ids: event.rows.map((r) => `${r.webhook_id}/${r.id}`),
-            requestsSoFar: http.stats.requests,
-          });
-        }
-        return undefined;
-      },
-    };
-    const result = await runSync({
-      config,
-      http,
-      selections: resolveSelections([{ name: "webhook_deliveries" }], "test"),
-      bookmarks: {},
-      sink,
-      log,
-      signal: new AbortController().signal,
+    const result = await syncDeliveries(agent, 2, (event, http) => {
+      if (event.type === "records") {
+        pages.push({
+          ids: event.rows.map((r) => `${r.webhook_id}/${r.id}`),
+          requestsSoFar: http.stats.requests,
+        });
+      }
     });
     expect(result.failures).toEqual([]);
     expect(pages.map((p) => p.ids)).toEqual([["7/1", "7/2"], ["7/3", "7/4"], ["7/5"], ["8/9"]]);
@@ -66,30 +77,11 @@ describe("child streams", () => {
       if (gone.has(id)) pool.intercept({ path }).reply(404, { message: "not found" });
       else pool.intercept({ path }).reply(200, deliveries(id * 10, 1));
     }
-    const { http, log } = testClient(agent);
-    const config = parseConfig({
-      api_key: "secret-key-123",
-      account_id: "acc-1",
-      base_url: "https://api.test/api/v2",
-      page_size: 5,
-    });
     const records: unknown[] = [];
     const states: unknown[] = [];
-    const sink = {
-      emit(event: EngineEvent) {
-        if (event.type === "records") records.push(...event.rows.map((r) => r.id));
-        if (event.type === "state") states.push(event.state);
-        return undefined;
-      },
-    };
-    const result = await runSync({
-      config,
-      http,
-      selections: resolveSelections([{ name: "webhook_deliveries" }], "test"),
-      bookmarks: {},
-      sink,
-      log,
-      signal: new AbortController().signal,
+    const result = await syncDeliveries(agent, 5, (event) => {
+      if (event.type === "records") records.push(...event.rows.map((r) => r.id));
+      if (event.type === "state") states.push(event.state);
     });
     return { result, records, states };
   }
