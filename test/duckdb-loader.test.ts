@@ -78,6 +78,30 @@ describe("DuckDbLoader", () => {
     }
   });
 
+  it("masks the api key in rows that echo it, in their columns and in _extra", async () => {
+    const { loader, one } = await open();
+    const secrets = new Redactor(["fp-live-key-4711"]);
+    loader.mask = (text) => secrets.mask(text);
+    try {
+      await loader.emit({
+        type: "records",
+        stream: "referrals",
+        rows: [{ id: 1, email: "note fp-live-key-4711", pasted: "key=fp-live-key-4711" }],
+        extractedAt: 0,
+      });
+      await loader.finish();
+      expect(await one("SELECT count(*) FROM referrals WHERE email = 'note ****'")).toBe(1);
+      expect(await one(`SELECT count(*) FROM referrals WHERE _extra = '{"pasted":"key=****"}'::JSON`)).toBe(
+        1,
+      );
+      expect(await one("SELECT count(*) FROM referrals WHERE CAST(referrals AS VARCHAR) LIKE '%4711%'")).toBe(
+        0,
+      );
+    } finally {
+      await loader.close();
+    }
+  });
+
   it("caps DuckDB's memory (256 MB unless TAP_DUCKDB_MEMORY_LIMIT says otherwise) and rejects a limit that is not a size", async () => {
     const setting = async () => {
       const { loader } = await open();

@@ -2,7 +2,7 @@ import type { Config } from "../config.js";
 import type { Selection } from "../engine/selection.js";
 import type { SyncResult } from "../engine/sync.js";
 import { InputError } from "../errors.js";
-import type { Logger } from "../log.js";
+import { type Logger, Redactor } from "../log.js";
 import { OutputWriter } from "../protocol/output.js";
 import { Interrupts } from "./interrupts.js";
 import { read } from "./read.js";
@@ -30,6 +30,8 @@ export async function loadInto(
   const { path } = parseDestination(spec);
   const { openDuckDb } = await import("../destination/duckdb/index.js");
   const loader = await openDuckDb(path, options.selections, options.log);
+  const secrets = new Redactor([options.config.apiKey]);
+  loader.mask = (text) => secrets.mask(text);
   const out = new OutputWriter(process.stdout);
   const interrupts = new Interrupts();
   try {

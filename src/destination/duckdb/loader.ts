@@ -94,6 +94,9 @@ export class DuckDbLoader implements EventSink {
   /** `_seq` of this run's staged rows starts here: later runs stage later versions (1e9 rows a run) */
   private readonly runSeq = Math.floor(Date.now() / 1000) * 1_000_000_000;
 
+  /** masks the config's secrets in every staged row (a record that echoes the api key); set after open */
+  mask: ((text: string) => string) | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
@@ -144,7 +147,7 @@ export class DuckDbLoader implements EventSink {
     switch (event.type) {
       case "records":
         if (event.rows.length === 0) return undefined;
-        stage(this.targets.get(event.stream)!, event.rows);
+        stage(this.targets.get(event.stream)!, event.rows, this.mask);
         this.buffered += event.rows.length;
         if (this.buffered < FLUSH_ROWS) return undefined;
         // a full batch: commit it in the background, or wait for the commit in flight (bounded memory)
@@ -348,16 +351,17 @@ export class DuckDbLoader implements EventSink {
  * A page's rows as JSON text: one string a row (V8's stringify here, one parse in DuckDB) costs far less than
  * an appender call per field; the fields the table has no column for go to `_extra` too.
  */
-function stage(t: Target, rows: Row[]): void {
+function stage(t: Target, rows: Row[], mask: ((text: string) => string) | undefined): void {
+  const text = mask ?? ((json: string) => json);
   for (const row of rows) {
-    t.docs.push(JSON.stringify(row));
+    t.docs.push(text(JSON.stringify(row)));
     let extra: Row | undefined;
     for (const k in row) {
       if (t.known.has(k) || row[k] === undefined) continue;
       extra ??= {};
       extra[k] = row[k];
     }
-    t.extras.push(extra ? JSON.stringify(extra) : null);
+    t.extras.push(extra ? text(JSON.stringify(extra)) : null);
   }
 }
 
