@@ -93,6 +93,31 @@ describe("runSync", () => {
     expect(lines.some((l) => /^error products: failed after/.test(l))).toBe(true);
   });
 
+  it("counts a page's records once written: a page whose output fails is not among those the failure line names", async () => {
+    const { http } = fakeHttp((_path, page) => rowsOf(100, page));
+    const lines: string[] = [];
+    const log = createLogger("info", (level, m) => lines.push(`${level} ${m}`), new Redactor(["k"]));
+    let pages = 0;
+    const result = await runSync({
+      config: parseConfig({ api_key: "k", account_id: "a", page_size: 2 }),
+      http,
+      selections: resolveSelections([{ name: "campaigns", method: "FULL_TABLE" }], "catalog"),
+      bookmarks: {},
+      log,
+      signal: new AbortController().signal,
+      sink: {
+        emit(event) {
+          // the second page cannot be serialized (a row nested too deep, a closed pipe)
+          if (event.type === "records" && ++pages === 2) throw new Error("cannot serialize");
+          return undefined;
+        },
+      },
+    });
+    expect(result.failures.map((f) => f.stream)).toEqual(["campaigns"]);
+    expect(result.streams[0]).toMatchObject({ outcome: "failed", records: 2, pages: 1 });
+    expect(lines.find((l) => l.includes("failed after"))).toMatch(/failed after 2 records, 1 pages/);
+  });
+
   it("a rejected key stops the sync once: one failure, and no lifecycle line for any stream", async () => {
     const rejected = Promise.reject(HttpError.of(401, "company/campaigns"));
     const { http } = fakeHttp((path) => {

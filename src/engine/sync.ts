@@ -107,33 +107,29 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
         const out: ReadOutput = {
           rows: async (rows: Row[]) => {
-            summary.pages++;
-            if (rows.length === 0) return;
+            if (rows.length === 0) {
+              summary.pages++;
+              return;
+            }
             if (!running) {
               running = true;
               await sink.emit({ type: "status", stream: name, status: "RUNNING" });
             }
-            summary.records += rows.length;
             const extractedAt = Date.now();
+            // counted once written: a page whose output fails (a row nested too deep to serialize) is not
+            // among the records a failure line says were sent
+            const send = async (part: Row[]) => {
+              await sink.emit({ type: "records", stream: name, rows: part, extractedAt });
+              summary.records += part.length;
+            };
             let start = 0;
             for (const { index, schema, changes } of shaper.takeEvolutions()) {
-              if (index > start) {
-                await sink.emit({
-                  type: "records",
-                  stream: name,
-                  rows: rows.slice(start, index),
-                  extractedAt,
-                });
-              }
+              if (index > start) await send(rows.slice(start, index));
               start = index;
               await sink.emit({ type: "schema", selection, schema, changes });
             }
-            await sink.emit({
-              type: "records",
-              stream: name,
-              rows: start ? rows.slice(start) : rows,
-              extractedAt,
-            });
+            await send(start ? rows.slice(start) : rows);
+            summary.pages++;
           },
           estimate: async (rows: number) => {
             await sink.emit({ type: "estimate", stream: name, rows });
