@@ -81,7 +81,7 @@ describe("DuckDbLoader", () => {
   it("masks the api key in rows that echo it, in their columns and in _extra", async () => {
     const { loader, one } = await open();
     const secrets = new Redactor(["fp-live-key-4711"]);
-    loader.mask = (text) => secrets.mask(text);
+    loader.maskWith((text) => secrets.mask(text));
     try {
       await loader.emit({
         type: "records",

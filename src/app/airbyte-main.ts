@@ -51,8 +51,8 @@ export async function airbyteMain(args: AirbyteArgs): Promise<number> {
       }
       throw error;
     }
-    redactor = new Redactor([config.apiKey]);
-    const secrets = redactor;
+    const secrets = new Redactor([config.apiKey]);
+    redactor = secrets;
     out.maskWith((text) => secrets.mask(text));
     log = createLogger(args.logLevel, (level, message) => out.write(logMessage(level, message)), redactor);
     warnUnknownKeys(log, config);

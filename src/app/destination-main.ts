@@ -31,7 +31,7 @@ export async function loadInto(
   const { openDuckDb } = await import("../destination/duckdb/index.js");
   const loader = await openDuckDb(path, options.selections, options.log);
   const secrets = new Redactor([options.config.apiKey]);
-  loader.mask = (text) => secrets.mask(text);
+  loader.maskWith((text) => secrets.mask(text));
   const out = new OutputWriter(process.stdout);
   const interrupts = new Interrupts();
   try {

@@ -94,8 +94,8 @@ export class DuckDbLoader implements EventSink {
   /** `_seq` of this run's staged rows starts here: later runs stage later versions (1e9 rows a run) */
   private readonly runSeq = Math.floor(Date.now() / 1000) * 1_000_000_000;
 
-  /** masks the config's secrets in every staged row (a record that echoes the api key); set after open */
-  mask: ((text: string) => string) | undefined;
+  /** masks the config's secrets in every staged row (a record that echoes the api key) */
+  private mask: ((text: string) => string) | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -140,6 +140,11 @@ export class DuckDbLoader implements EventSink {
       db.closeSync();
       throw error;
     }
+  }
+
+  /** From here on, every staged row goes through `mask` (a Redactor's), as stdout does in Singer and Airbyte runs. */
+  maskWith(mask: (text: string) => string): void {
+    this.mask = mask;
   }
 
   emit(event: EngineEvent): Promise<void> | undefined {
