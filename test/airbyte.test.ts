@@ -69,7 +69,7 @@ describe("AirbyteSerializer", () => {
     const airbyte = new AirbyteSerializer(out);
     airbyte.emit({ type: "status", stream: "payouts", status: "STARTED" });
     airbyte.emit({ type: "estimate", stream: "payouts", rows: 42 });
-    airbyte.emit({ type: "snapshot", stream: "payouts", phase: "begin" });
+    airbyte.emit({ type: "snapshot", stream: "payouts", phase: "begin", resumed: false });
     const [status, estimate, ...rest] = lines() as Array<{ type: string; trace: Record<string, unknown> }>;
     expect(rest).toEqual([]);
     expect(status!.type).toBe("TRACE");

@@ -3,6 +3,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import { openDuckDb } from "../src/destination/duckdb/index.js";
 import { misfit } from "../src/destination/duckdb/loader.js";
+import type { EngineEvent } from "../src/engine/events.js";
+import type { Row } from "../src/engine/paginator.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import { createLogger, Redactor } from "../src/log.js";
 import { tempDir } from "./helpers/cli.js";
@@ -23,7 +25,106 @@ async function open() {
   return { loader, one };
 }
 
+/** One run of the loader on `path`: FULL_TABLE `streams`, each step an engine event (or a finish). */
+async function run(path: string, streams: string[], events: EngineEvent[]) {
+  const selections = resolveSelections(
+    streams.map((name) => ({ name, method: "FULL_TABLE" as const })),
+    "test",
+  );
+  const loader = await openDuckDb(path, selections, log);
+  try {
+    for (const event of events) await loader.emit(event);
+    await loader.finish();
+  } finally {
+    await loader.close();
+  }
+}
+
+async function ids(path: string, table: string): Promise<number[]> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(path);
+  try {
+    const db = await instance.connect();
+    const result = await db.runAndReadAll(`SELECT id FROM "${table}" ORDER BY id`);
+    db.closeSync();
+    return result.getRows().map(([id]) => Number(id));
+  } finally {
+    instance.closeSync();
+  }
+}
+
+const records = (stream: string, rows: Row[]): EngineEvent => ({
+  type: "records",
+  stream,
+  rows,
+  extractedAt: 0,
+});
+const begin = (stream: string, resumed = false): EngineEvent => ({
+  type: "snapshot",
+  stream,
+  phase: "begin",
+  resumed,
+});
+const complete = (stream: string): EngineEvent => ({ type: "snapshot", stream, phase: "complete" });
+const status = (stream: string, s: "COMPLETE" | "INCOMPLETE"): EngineEvent => ({
+  type: "status",
+  stream,
+  status: s,
+});
+
 describe("DuckDbLoader", () => {
+  it("replaces a full table only on the engine's 'snapshot complete': a stream skipped on a 404 keeps its rows", async () => {
+    const path = join(tempDir(), "fp.duckdb");
+    const s = "custom_referral_statuses";
+    await run(path, [s], [begin(s), records(s, rows(1, 3)), complete(s), status(s, "COMPLETE")]);
+    expect(await ids(path, s)).toEqual([1, 2, 3]);
+    // skipped: the read began, then the stream completed with nothing read and no snapshot 'complete'
+    await run(path, [s], [begin(s), status(s, "COMPLETE")]);
+    expect(await ids(path, s)).toEqual([1, 2, 3]);
+    // a whole read without row 3: it goes
+    await run(path, [s], [begin(s), records(s, rows(1, 2)), complete(s), status(s, "COMPLETE")]);
+    expect(await ids(path, s)).toEqual([1, 2]);
+  }, 60_000);
+
+  it("a killed read's stage: kept when the next read goes on from its page, dropped when it starts over", async () => {
+    const s = "promoters";
+    const killed = (path: string) =>
+      run(
+        path,
+        [s],
+        [
+          begin(s),
+          records(s, rows(1, 3)),
+          { type: "state", stream: s, state: { offset: { page: 2, page_size: 3 } } },
+        ],
+      );
+    const resumed = join(tempDir(), "fp.duckdb");
+    await killed(resumed);
+    await run(resumed, [s], [begin(s, true), records(s, rows(4, 2)), complete(s)]);
+    expect(await ids(resumed, s), "the stage's pages and the resumed ones").toEqual([1, 2, 3, 4, 5]);
+    // the cursor set the saved page aside (another page size) and read the whole list, where row 3 is gone
+    const restarted = join(tempDir(), "fp.duckdb");
+    await killed(restarted);
+    await run(restarted, [s], [begin(s, false), records(s, [...rows(1, 2), ...rows(4, 2)]), complete(s)]);
+    expect(await ids(restarted, s)).toEqual([1, 2, 4, 5]);
+  }, 60_000);
+
+  it("a report read FULL_TABLE adds its windows to the table: one sync's window never removes an earlier one's rows", async () => {
+    const path = join(tempDir(), "fp.duckdb");
+    const s = "reports_campaigns";
+    const window = (start: string, from: number) =>
+      rows(from, 2).map((r) => ({
+        id: r.id,
+        window_start: start,
+        window_end: start,
+        group_by: "day",
+        entity_id: 7,
+      }));
+    await run(path, [s], [records(s, window("2025-01-01", 1)), status(s, "COMPLETE")]);
+    await run(path, [s], [records(s, window("2025-02-01", 3)), status(s, "COMPLETE")]);
+    expect(await ids(path, s)).toEqual([1, 2, 3, 4]);
+  }, 60_000);
+
   it("commits a full batch in the background, holds the engine only when the next batch is full too", async () => {
     const { loader, one } = await open();
     try {

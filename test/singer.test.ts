@@ -109,8 +109,8 @@ describe("SingerSerializer", () => {
   it("a full-table snapshot: its version on every record, ACTIVATE_VERSION once the stream completed, not before", () => {
     const { out, lines } = memoryOutput();
     const singer = new SingerSerializer(out, {});
-    singer.emit({ type: "snapshot", stream: "campaigns", phase: "begin" });
-    singer.emit({ type: "snapshot", stream: "products", phase: "begin" });
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "begin", resumed: false });
+    singer.emit({ type: "snapshot", stream: "products", phase: "begin", resumed: false });
     singer.emit({ type: "records", stream: "campaigns", rows: [{ id: 1 }], extractedAt: 0 });
     singer.emit({ type: "records", stream: "products", rows: [{ id: 2 }], extractedAt: 0 });
     singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete" });
@@ -122,6 +122,17 @@ describe("SingerSerializer", () => {
     expect(rest).toEqual([]);
     // versions increase strictly, even within one millisecond
     expect(other!.version as number).toBeGreaterThan(record!.version as number);
+  });
+
+  it("a read resumed from a saved page: no version, no ACTIVATE_VERSION (its first pages went out in an earlier run)", () => {
+    const { out, lines } = memoryOutput();
+    const singer = new SingerSerializer(out, {});
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "begin", resumed: true });
+    singer.emit({ type: "records", stream: "campaigns", rows: [{ id: 3 }], extractedAt: 0 });
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete" });
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toMatchObject({ type: "RECORD", stream: "campaigns" });
+    expect(lines()[0]).not.toHaveProperty("version");
   });
 });
 

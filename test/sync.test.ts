@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.js";
 import type { EngineEvent } from "../src/engine/events.js";
 import { resolveSelections } from "../src/engine/selection.js";
+import type { Bookmarks } from "../src/engine/state.js";
 import { runSync } from "../src/engine/sync.js";
 import type { HttpClient, Query } from "../src/http/client.js";
 import { HttpError } from "../src/http/http-error.js";
@@ -24,7 +25,7 @@ function fakeHttp(answer: Answer, keyAccepted: Promise<void> = Promise.resolve()
   return { http, requests };
 }
 
-async function sync(streams: string[], http: HttpClient) {
+async function sync(streams: string[], http: HttpClient, bookmarks: Bookmarks = {}) {
   const events: EngineEvent[] = [];
   const lines: string[] = [];
   const log = createLogger("info", (level, m) => lines.push(`${level} ${m}`), new Redactor(["k"]));
@@ -37,7 +38,7 @@ async function sync(streams: string[], http: HttpClient) {
     config,
     http,
     selections,
-    bookmarks: {},
+    bookmarks,
     log,
     signal: new AbortController().signal,
     sink: {
@@ -91,6 +92,39 @@ describe("runSync", () => {
     expect(products.some((e) => e.type === "snapshot" && e.phase === "complete")).toBe(false);
     expect(result.streams.find((s) => s.stream === "campaigns")!.outcome).toBe("finished");
     expect(lines.some((l) => /^error products: failed after/.test(l))).toBe(true);
+  });
+
+  it("a stream skipped on a 404 that means 'not on this account' completes with no snapshot 'complete'", async () => {
+    const { http } = fakeHttp((path, page) => {
+      if (path.endsWith("custom_referral_statuses")) throw HttpError.of(404, path);
+      return rowsOf(100, page);
+    });
+    const { result, events } = await sync(["custom_referral_statuses"], http);
+    expect(result.failures).toEqual([]);
+    const statuses = events.flatMap((e) => (e.type === "status" ? [e.status] : []));
+    expect(statuses).toEqual(["STARTED", "COMPLETE"]);
+    // a destination that replaces the table on a complete snapshot must keep its rows
+    const phases = events.flatMap((e) => (e.type === "snapshot" ? [e.phase] : []));
+    expect(phases).toEqual(["begin"]);
+  });
+
+  it("a snapshot begins 'resumed' only when the read goes on from the saved page, not when it starts over", async () => {
+    const begins = async (bookmarks: Bookmarks) => {
+      const { http, requests } = fakeHttp((_path, page) => rowsOf(100, page));
+      const { events } = await sync(["campaigns"], http, bookmarks);
+      const begin = events.find((e) => e.type === "snapshot" && e.phase === "begin");
+      return { resumed: begin && "resumed" in begin ? begin.resumed : undefined, first: requests[0] };
+    };
+    expect(await begins({})).toEqual({ resumed: false, first: "company/campaigns#1" });
+    expect(await begins({ campaigns: { offset: { page: 2, page_size: 2 } } })).toEqual({
+      resumed: true,
+      first: "company/campaigns#2",
+    });
+    // saved with another page size: the cursor starts over, and the read is a whole table again
+    expect(await begins({ campaigns: { offset: { page: 2, page_size: 5 } } })).toEqual({
+      resumed: false,
+      first: "company/campaigns#1",
+    });
   });
 
   it("counts a page's records once written: a page whose output fails is not among those the failure line names", async () => {

@@ -10,10 +10,12 @@ export type EngineEvent =
   /** a stream's schema: once before its first rows, again (with `changes`) when a row goes beyond it */
   | { type: "schema"; selection: Selection; schema?: JsonSchema; changes?: string[] }
   /**
-   * a FULL_TABLE stream's snapshot: "begin" before its first rows, "complete" once every row was read (never
-   * after a partial read), so a destination can drop rows the source no longer has
+   * a FULL_TABLE stream's snapshot: "begin" before its first request (`resumed`: the read goes on from a page
+   * saved by an earlier run, whose rows came then), "complete" once every row was read (never after a partial
+   * read, a skipped stream or an abort), so a destination can drop rows the source no longer has
    */
-  | { type: "snapshot"; stream: string; phase: "begin" | "complete" }
+  | { type: "snapshot"; stream: string; phase: "begin"; resumed: boolean }
+  | { type: "snapshot"; stream: string; phase: "complete" }
   /** one page of rows of one stream, in order; `extractedAt` is epoch ms */
   | { type: "records"; stream: string; rows: Row[]; extractedAt: number }
   /** a checkpoint of one stream: `state` covers only rows of it already emitted */

@@ -111,3 +111,12 @@ function validatorOf(def: StreamDef, schema: JsonSchema): ValidateFunction {
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/**
+ * A stream read as a whole table every sync, whose complete read may replace what a destination holds
+ * (Singer's ACTIVATE_VERSION, the DuckDB swap). Not a report: it covers a window of history (the default one
+ * slides), so a read of it never says what came before is gone.
+ */
+export function isSnapshotRead(selection: Selection): boolean {
+  return selection.method === "FULL_TABLE" && selection.def.read.kind !== "report";
+}

@@ -9,7 +9,7 @@ import type { Row } from "./paginator.js";
 import { Prefetch } from "./prefetch.js";
 import { type Progress, type ReadOutput, readStream } from "./read/index.js";
 import { RecordShaper } from "./records.js";
-import type { Selection } from "./selection.js";
+import { isSnapshotRead, type Selection } from "./selection.js";
 import type { Bookmarks, StreamState } from "./state.js";
 
 export interface SyncOptions {
@@ -98,14 +98,17 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const http = countingRequests(options.http, summary);
       let running = false;
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
-      // a whole table, read from its start: a resumed read (offset) holds only the pages after the interruption,
-      // and a report covers a window of history (the default one slides), so neither may replace what came before
-      const snapshot =
-        selection.method === "FULL_TABLE" && selection.def.read.kind !== "report" && !bookmarks[name]?.offset;
+      const snapshot = isSnapshotRead(selection);
+      // said by the read once its cursor knows where it starts
+      let began = false;
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
-        if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin" });
         const out: ReadOutput = {
+          begin: async (resumed: boolean) => {
+            if (began) return;
+            began = true;
+            if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin", resumed });
+          },
           rows: async (rows: Row[]) => {
             if (rows.length === 0) {
               summary.pages++;
@@ -148,7 +151,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         const { config } = options;
         await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
         // an abort can end a read early without an error: that snapshot is partial
-        if (snapshot && !signal.aborted)
+        if (snapshot && began && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
         summary.outcome = "finished";
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });

@@ -53,13 +53,19 @@ export class SingerSerializer implements EventSink {
         // soft-deleted, or deleted with `hard_delete`), so one at the start would take the table's rows away
         // for as long as the sync runs, and for good if it then fails. (On a first sync there is no table yet
         // and the message at the start does nothing.)
-        let version = this.versions.get(event.stream);
-        if (event.phase === "begin" || version === undefined) {
-          version = Math.max(Date.now(), this.lastVersion + 1);
+        // A resumed read carries no version: its earlier pages went out in an earlier run, under another one.
+        if (event.phase === "begin") {
+          if (event.resumed) {
+            this.versions.delete(event.stream);
+            return undefined;
+          }
+          const version = Math.max(Date.now(), this.lastVersion + 1);
           this.lastVersion = version;
           this.versions.set(event.stream, version);
+          return undefined;
         }
-        if (event.phase === "begin") return undefined;
+        const version = this.versions.get(event.stream);
+        if (version === undefined) return undefined;
         this.lastWasState = false;
         const message = { type: "ACTIVATE_VERSION", stream: event.stream, version };
         return this.out.write(`${JSON.stringify(message)}\n`);

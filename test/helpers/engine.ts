@@ -56,6 +56,7 @@ export async function runStream(opts: {
       log,
       signal: new AbortController().signal,
       out: {
+        async begin() {},
         async rows(r) {
           rows.push(...r);
         },

@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { EngineEvent, EventSink } from "../../engine/events.js";
 import type { Row } from "../../engine/paginator.js";
-import type { Selection } from "../../engine/selection.js";
+import { isSnapshotRead, type Selection } from "../../engine/selection.js";
 import { type Bookmarks, normalizeBookmarks, type StreamState } from "../../engine/state.js";
 import { InputError, TapError } from "../../errors.js";
 import type { Logger } from "../../log.js";
@@ -127,7 +127,7 @@ export class DuckDbLoader implements EventSink {
         for (const [stream, state] of saved.getRows()) raw[String(stream)] = JSON.parse(String(state));
         bookmarks = normalizeBookmarks(raw, `${source} table ${STATE_TABLE}`, log);
         for (const selection of selections) {
-          const target = await prepare(db, selection, bookmarks);
+          const target = await prepare(db, selection);
           targets.set(target.stream, target);
         }
         await db.run("COMMIT");
@@ -161,15 +161,27 @@ export class DuckDbLoader implements EventSink {
         this.pending.set(event.stream, event.state);
         if (!this.flushing && Date.now() - this.lastFlush >= FLUSH_MS) this.flushInBackground();
         return undefined;
-      case "status":
-        if (event.status === "COMPLETE") {
-          const stream = event.stream;
+      case "snapshot": {
+        // The engine's word, not a stream's status: a stream skipped (a 404 that means "not on this
+        // account") or cut short completes without one, and its table stays as it was.
+        const t = this.targets.get(event.stream)!;
+        if (!t.replace) return undefined;
+        // a read from page 1 stages afresh; one that goes on from a saved page adds to what its run staged
+        if (event.phase === "begin") {
+          if (event.resumed) return undefined;
           return this.serial(async () => {
-            await this.flush();
-            await this.swap(stream);
+            await this.db.run(`DELETE FROM ${quote(stageName(t.stream))}`);
           });
         }
-        if (event.status === "INCOMPLETE") return this.serial(() => this.flush());
+        return this.serial(async () => {
+          await this.flush();
+          await this.swap(t);
+        });
+      }
+      case "status":
+        // a stream's end commits what it read: its "finished" line means its rows and state are in the file
+        if (event.status === "COMPLETE" || event.status === "INCOMPLETE")
+          return this.serial(() => this.flush());
         return undefined;
       default:
         return undefined;
@@ -265,9 +277,7 @@ export class DuckDbLoader implements EventSink {
   }
 
   /** A full-table read completed: its stage becomes the table's content (deleted rows go). */
-  private async swap(stream: string): Promise<void> {
-    const t = this.targets.get(stream)!;
-    if (!t.replace) return;
+  private async swap(t: Target): Promise<void> {
     const table = quote(t.stream);
     const stage = quote(stageName(t.stream));
     await this.transaction(async () => {
@@ -410,16 +420,13 @@ function keyJoin(key: string[]): string {
 }
 
 /** Creates or checks the stream's table (and stage), and its buffer with an appender. */
-async function prepare(db: DuckDBConnection, selection: Selection, bookmarks: Bookmarks): Promise<Target> {
+async function prepare(db: DuckDBConnection, selection: Selection): Promise<Target> {
   const { def } = selection;
   const columns = columnsOf(selection.schema);
-  const replace = selection.method === "FULL_TABLE" && def.envelope !== "snapshot";
+  // a stats snapshot keeps its history (one row per sync), as reports keep the windows of earlier syncs
+  const replace = isSnapshotRead(selection) && def.envelope !== "snapshot";
   await ensureTable(db, def.name, columns, def.primaryKey);
-  if (replace) {
-    await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
-    // a read that does not resume from a page starts its stage afresh
-    if (!bookmarks[def.name]?.offset) await db.run(`DELETE FROM ${quote(stageName(def.name))}`);
-  }
+  if (replace) await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
   const buffer = `_buffer_${def.name}`;
   const appender = await createBuffer(db, buffer);
   return {

@@ -71,6 +71,12 @@ export abstract class DatedCursor {
     }
   }
 
+  /** The read goes on from a saved page (not from page 1 of its first pass). */
+  get resumed(): boolean {
+    const at = this.resumeAt;
+    return at !== undefined && (at.page > 1 || this.passIndex > 0);
+  }
+
   protected get pass(): string {
     return this.passes[this.passIndex]!;
   }

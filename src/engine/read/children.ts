@@ -19,6 +19,7 @@ export async function readChildren(ctx: StreamContext, link: ParentSpec): Promis
   const parentDef = findStream(link.stream)!;
   const cursor = PageCursor.resume(ctx.state, cursorContext(ctx));
   const start = cursor.start;
+  await ctx.out.begin(cursor.resumed);
   const parents = paginate(ctx.http, listRequest(ctx, parentDef, [], start), ctx.signal);
   const childrenPaged = isPaged(def);
   const resumedAt = (start - 1) * ctx.config.pageSize;

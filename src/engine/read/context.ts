@@ -10,6 +10,11 @@ import type { StreamState } from "../state.js";
 
 /** Where a read sends what it found; sync.ts routes it through the protocol writer. */
 export interface ReadOutput {
+  /**
+   * Where the read starts, said once before its first request: `resumed` when it goes on from a saved page
+   * (its earlier pages came in an earlier run), not when its cursor set a saved position aside and starts over.
+   */
+  begin(resumed: boolean): Promise<void>;
   rows(rows: Row[]): Promise<void>;
   checkpoint(state: StreamState): Promise<void>;
   /** a row count the API reported or the stream can bound, for the platform's progress */

@@ -19,6 +19,7 @@ export async function readDatedList(ctx: StreamContext, spec: IncrementalSpec): 
   const { def } = ctx.selection;
   const cursor = cursorFor(ctx, spec);
   const from = cursor.from;
+  await ctx.out.begin(cursor.resumed);
   for (const { field, startPage } of cursor.remainingPasses()) {
     const filter: Query = from ? [[`filters[${field}][from]`, from]] : [];
     const request = listRequest(ctx, def, filter, startPage);

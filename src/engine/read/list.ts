@@ -13,6 +13,7 @@ export async function readList(ctx: StreamContext, ties?: { field: string }): Pr
   const cursor = PageCursor.resume(ctx.state, cursorContext(ctx));
   const groups = ties ? new TieGroups(ctx, ties.field, cursor.resumed) : undefined;
   const request = listRequest(ctx, def, [], cursor.start);
+  await ctx.out.begin(cursor.resumed);
   for await (const page of paginate(ctx.http, request, ctx.signal)) {
     const reread = groups ? await groups.observe(page) : [];
     await emitPage(ctx, page, cursor.start === 1);

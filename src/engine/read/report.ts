@@ -25,6 +25,7 @@ export async function readReport(ctx: StreamContext, report: ReportSpec): Promis
       ? ReportCursor.resume(ctx.state, cursorContext(ctx))
       : ReportCursor.fromStart(cursorContext(ctx));
   const windows = [...reportWindows(cursor.from, signpost, groupBy)];
+  await ctx.out.begin(cursor.resumedFrom !== undefined);
   let windowsDone = 0;
   ctx.out.progress({ unit: "windows", total: windows.length, done: 0 });
   const estimate = new ReportEstimate(windows, groupBy, report.entityField !== undefined);
