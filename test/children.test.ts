@@ -92,6 +92,22 @@ describe("child streams", () => {
     expect(records).toEqual([10, 30]);
   });
 
+  it("fail on a 404 after a parent's first page: a child list cut short, not a deleted parent", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const list = (path: string, page: number) => `/api/v2/company/${path}?page=${page}&per_page=2`;
+    pool.intercept({ path: list("webhooks", 1) }).reply(200, [{ id: 7 }]);
+    pool.intercept({ path: list("webhooks/7/webhook_deliveries", 1) }).reply(200, deliveries(1, 2));
+    pool.intercept({ path: list("webhooks/7/webhook_deliveries", 2) }).reply(404, { message: "not found" });
+    const states: unknown[] = [];
+    const result = await syncDeliveries(agent, 2, (event) => {
+      if (event.type === "state") states.push(event.state);
+    });
+    expect(result.failures.map((f) => f.stream)).toEqual(["webhook_deliveries"]);
+    expect(String(result.failures[0]!.error)).toMatch(/404/);
+    expect(states, "no checkpoint past the parent whose list was cut short").toEqual([]);
+  });
+
   it("fail when every parent answers 404: that is the endpoint, and a table emptied by it loses every row", async () => {
     const { result, records, states } = await deliveriesWhen404([1, 2, 3], new Set([1, 2, 3]));
     expect(records).toEqual([]);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Redactor } from "../src/log.js";
 import { runCli, tempDir, writeJson } from "./helpers/cli.js";
+import { mockAgent, testClient } from "./helpers/http.js";
 
 const KEY = "fp-secret-key-4711";
 let server: Server | undefined;
@@ -76,6 +77,20 @@ describe("redaction (issue 14)", () => {
     expect(redactor.mask(JSON.stringify({ note: `key ${key}` }))).toBe('{"note":"key ****"}');
     // data that merely looks like a token is data: only the known secrets are masked in records
     expect(redactor.mask('{"note":"Bearer of good news"}')).toBe('{"note":"Bearer of good news"}');
+  });
+
+  it("masks the key in a server's error message before shortening it: a key cut at the 200th character leaks none of it", async () => {
+    const agent = mockAgent();
+    const message = `${"x".repeat(190)} secret-key-123 was rejected`;
+    agent
+      .get("https://api.test")
+      .intercept({ path: /\/company\/campaigns/ })
+      .reply(400, { message });
+    const { http } = testClient(agent, { maxRetries: 0 });
+    const error = await http.getJson("company/campaigns", []).catch((e: Error) => e);
+    expect(String(error)).toMatch(/x{100}/);
+    expect(String(error)).not.toContain("secret-");
+    expect(String(error)).toContain("****");
   });
 
   it("masks URL userinfo", () => {

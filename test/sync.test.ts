@@ -108,6 +108,18 @@ describe("runSync", () => {
     expect(phases).toEqual(["begin"]);
   });
 
+  it("a 404 after a stream's first page fails it: 'not on this account' holds only before anything was read", async () => {
+    const { http } = fakeHttp((path, page) => {
+      if (page === 2) throw HttpError.of(404, path);
+      return rowsOf(100, page);
+    });
+    const { result, events } = await sync(["custom_referral_statuses"], http);
+    expect(result.failures.map((f) => f.stream)).toEqual(["custom_referral_statuses"]);
+    const statuses = events.flatMap((e) => (e.type === "status" ? [e.status] : []));
+    expect(statuses).toEqual(["STARTED", "RUNNING", "INCOMPLETE"]);
+    expect(events.some((e) => e.type === "snapshot" && e.phase === "complete")).toBe(false);
+  });
+
   it("a snapshot begins 'resumed' only when the read goes on from the saved page, not when it starts over", async () => {
     const begins = async (bookmarks: Bookmarks) => {
       const { http, requests } = fakeHttp((_path, page) => rowsOf(100, page));

@@ -157,7 +157,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
       } catch (error) {
         const action = streamAction(error, selection.def);
-        if (action === "skip-stream" && !signal.aborted) {
+        // "nothing to read here" holds only for an answer before any page: later, it cuts the stream short
+        if (action === "skip-stream" && summary.pages === 0 && !signal.aborted) {
           // the table (or this stream's row) says this answer means "nothing to read here", not a failure
           log.warn(`${name}: skipped: ${(error as Error).message}`, { stream: name, event: "skipped" });
           summary.outcome = "finished";

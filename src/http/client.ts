@@ -1,5 +1,5 @@
 import type { Dispatcher } from "undici";
-import type { Logger } from "../log.js";
+import { type Logger, Redactor } from "../log.js";
 import { parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
 import { childController, childSignal } from "./child-signal.js";
 import { classify, type ErrorCause, type ErrorContext, isRetried } from "./error-policy.js";
@@ -61,6 +61,8 @@ export class HttpClient {
   private readonly inflight: Semaphore;
   private readonly headers: Record<string, string>;
   private readonly base: URL;
+  /** the api key, masked in a server's error message before it is shortened (a cut key is not recognised) */
+  private readonly secrets: Redactor;
   /** moving average of a response's round trip; a guess until the first one is measured */
   private roundTripMs = 100;
   /**
@@ -73,6 +75,7 @@ export class HttpClient {
   private settleKey!: (error?: HttpError) => void;
 
   constructor(private readonly options: HttpClientOptions) {
+    this.secrets = new Redactor([options.apiKey]);
     this.base = new URL(`${options.baseUrl}/`);
     this.inflight = new Semaphore(options.maxConcurrency);
     this.dispatcher =
@@ -349,7 +352,7 @@ export class HttpClient {
         rateLimited: rule.action === "rate-limited",
       };
     }
-    throw HttpError.of(status, endpoint, serverMessage(text), context);
+    throw HttpError.of(status, endpoint, serverMessage(text, this.secrets), context);
   }
 
   /**
@@ -407,11 +410,14 @@ function formatMb(bytes: number): string {
   return String(Math.round((bytes / 1024 / 1024) * 100) / 100);
 }
 
-/** The API's error bodies are `{message, code}`; show the message, shortened, and nothing else. */
-function serverMessage(text: string): string | undefined {
+/**
+ * The API's error bodies are `{message, code}`; show the message, shortened, and nothing else. Secrets are
+ * masked first: a key cut in two by the shortening would pass every later mask.
+ */
+function serverMessage(text: string, secrets: Redactor): string | undefined {
   try {
     const body = JSON.parse(text) as { message?: unknown };
-    if (typeof body?.message === "string" && body.message) return body.message.slice(0, 200);
+    if (typeof body?.message === "string" && body.message) return secrets.redact(body.message).slice(0, 200);
   } catch {
     // an HTML error page or an empty body: the status says enough
   }

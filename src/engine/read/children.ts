@@ -103,10 +103,15 @@ async function* childPages(
     path: fill(def.path),
     query: Object.entries(def.params ?? {}).map(([k, v]) => [k, fill(v)] as const),
   };
+  // A 404 is a deleted parent only while its list has given nothing: on page 2 it is a list cut short
+  let pages = 0;
   try {
-    for await (const page of paginate(ctx.http, request, ctx.signal)) yield page.rows;
+    for await (const page of paginate(ctx.http, request, ctx.signal)) {
+      pages++;
+      yield page.rows;
+    }
   } catch (error) {
-    if (error instanceof HttpError && childAction(error, def) === "skip-parent") {
+    if (error instanceof HttpError && pages === 0 && childAction(error, def) === "skip-parent") {
       tally.skipped++;
       ctx.log.warn(`${def.name}: skipped parent ${parentKey}: ${error.message}`);
       return;
