@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { HttpError } from "../src/http/http-error.js";
 import { mockAgent, testClient } from "./helpers/http.js";
@@ -122,6 +123,57 @@ describe("HttpClient", () => {
     const { http } = testClient(agent);
     const error = (await http.getJson("company/commissions", []).catch((e: unknown) => e)) as HttpError;
     expect(error.kind).toBe("redirect");
+  });
+
+  it("reads a body a proxy compressed unasked (gzip, deflate, br) and one behind a byte-order mark", async () => {
+    const json = JSON.stringify([{ id: 1 }]);
+    const bodies: Array<[Buffer | string, Record<string, string>]> = [
+      [gzipSync(json), { "content-encoding": "gzip" }],
+      [deflateSync(json), { "content-encoding": "deflate" }],
+      [brotliCompressSync(json), { "content-encoding": "br" }],
+      [`\ufeff${json}`, {}],
+    ];
+    for (const [body, headers] of bodies) {
+      const agent = mockAgent();
+      agent.get("https://api.test").intercept({ path: PATH }).reply(200, body, { headers });
+      const { http } = testClient(agent, { maxRetries: 0 });
+      expect(await http.getJson("company/commissions", []), JSON.stringify(headers)).toEqual([{ id: 1 }]);
+    }
+  });
+
+  it("fails at once, not after every retry: a body that does not decompress, an unknown encoding, a 204; a 304 is not called a redirect", async () => {
+    const cases: Array<[number, Buffer | string, Record<string, string>, RegExp]> = [
+      [
+        200,
+        Buffer.from("not gzip at all"),
+        { "content-encoding": "gzip" },
+        /gzip body that does not decompress/,
+      ],
+      [200, "[]", { "content-encoding": "zstd-custom" }, /unsupported content-encoding: zstd-custom/],
+      [204, "", {}, /HTTP 204 No Content/],
+      [304, "", {}, /304 Not Modified .*cache or proxy/],
+    ];
+    for (const [status, body, headers, message] of cases) {
+      const agent = mockAgent();
+      agent.get("https://api.test").intercept({ path: PATH }).reply(status, body, { headers });
+      const { http } = testClient(agent, { maxRetries: 3 });
+      const error = await http.getJson("company/commissions", []).catch((e: unknown) => e);
+      expect(String(error)).toMatch(message);
+      expect(http.stats.requests, String(error)).toBe(1);
+    }
+  });
+
+  it("bounds a compressed body by max_response_mb once decompressed (a small bomb is not gigabytes)", async () => {
+    const agent = mockAgent();
+    const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 32));
+    agent
+      .get("https://api.test")
+      .intercept({ path: PATH })
+      .reply(200, bomb, { headers: { "content-encoding": "gzip" } });
+    const { http } = testClient(agent, { maxRetries: 3 });
+    const error = await http.getJson("company/commissions", []).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/larger than max_response_mb.*once decompressed/);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
   });
 
   it("gives up after max retries with one line naming endpoint and cause, without the key", async () => {

@@ -250,9 +250,9 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
     case "data": {
       // /promoters was a bare array before 2025-07 and `{data, meta}` since; rows are rows either way, and
       // the other lists may make the same change
-      if (Array.isArray(body)) return body as Row[];
+      if (Array.isArray(body)) return objectsOnly(body, endpoint);
       const data = (body as { data?: unknown } | null)?.data;
-      if (Array.isArray(data)) return data as Row[];
+      if (Array.isArray(data)) return objectsOnly(data, endpoint);
       break;
     }
     case "object":
@@ -271,6 +271,24 @@ function rowsOf(body: unknown, req: PageRequest, endpoint: string): Row[] {
   );
 }
 
+/**
+ * A list's rows are objects: a `null`, a string or a number among them is not a row without its key, it
+ * is a body that is not what the API documents (and would meet the engine as a bare TypeError).
+ */
+export function objectsOnly(items: unknown[], endpoint: string, what = "rows"): Row[] {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new HttpError(
+        classify("bad_envelope"),
+        endpoint,
+        `unexpected response shape: ${what} are objects, item ${i} is ${shapeOf(item)}`,
+      );
+    }
+  }
+  return items as Row[];
+}
+
 function expectation(envelope: Envelope): string {
   return envelope === "array"
     ? "a JSON array"
@@ -283,5 +301,5 @@ function shapeOf(body: unknown): string {
   if (Array.isArray(body)) return "an array";
   if (isPlainObject(body))
     return `an object with keys ${Object.keys(body).slice(0, 5).join(", ") || "(none)"}`;
-  return body === null ? "null" : typeof body;
+  return body === null ? "null" : `a ${typeof body}`;
 }

@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import type { Dispatcher } from "undici";
 import { type Logger, Redactor } from "../log.js";
 import { parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
@@ -328,6 +329,9 @@ export class HttpClient {
       bounded.release();
     }
     const status = response.statusCode;
+    // rows were asked for: "no content" is no list at all, and asking again gets the same
+    if (status === 204)
+      throw HttpError.of("bad_envelope", endpoint, "HTTP 204 No Content where a JSON body was expected");
     if (status >= 200 && status < 300) {
       let body: unknown;
       try {
@@ -374,12 +378,37 @@ export class HttpClient {
       if (size > limit) throw tooLarge();
       chunks.push(chunk);
     }
-    return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString("utf8");
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const text = decode(raw, response.headers["content-encoding"], limit, endpoint).toString("utf8");
+    // a byte-order mark is not JSON, and asking again brings it again
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   async close(): Promise<void> {
     if (!this.options.dispatcher) await this.dispatcher.close();
   }
+}
+
+/**
+ * No encoding is asked for, but a proxy may compress anyway: gzip, deflate and br are decoded (to at most
+ * `limit` bytes: a small bomb must not become gigabytes), any other encoding fails at once.
+ */
+function decode(raw: Buffer, header: string | string[] | undefined, limit: number, endpoint: string): Buffer {
+  const encoding = (Array.isArray(header) ? header.join(",") : (header ?? "")).trim().toLowerCase();
+  if (encoding === "" || encoding === "identity") return raw;
+  const options = { maxOutputLength: limit };
+  try {
+    if (encoding === "gzip" || encoding === "x-gzip") return gunzipSync(raw, options);
+    if (encoding === "br") return brotliDecompressSync(raw, options);
+    if (encoding === "deflate")
+      return raw[0] === 0x78 ? inflateSync(raw, options) : inflateRawSync(raw, options);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
+      throw HttpError.of("too_large", endpoint, `more than ${formatMb(limit)} MB once decompressed`);
+    }
+    throw HttpError.of("bad_envelope", endpoint, `a ${encoding} body that does not decompress`);
+  }
+  throw HttpError.of("bad_envelope", endpoint, `a body in an unsupported content-encoding: ${encoding}`);
 }
 
 /** What an attempt saw of the response, for the debug line and the metrics. */

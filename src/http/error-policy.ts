@@ -114,6 +114,14 @@ function classifyStatus(status: number, context: ErrorContext): ErrorRule {
         )
       : rule("fail", "config_error", "not_found", "not found (HTTP 404): this endpoint is not available");
   }
+  // never asked for (no conditional headers are sent): a cache or proxy between us and the API
+  if (status === 304)
+    return rule(
+      "fail",
+      "config_error",
+      "redirect",
+      "HTTP 304 Not Modified to a request without conditions: a cache or proxy answers for the API; check base_url",
+    );
   if (status >= 300 && status < 400)
     return rule(
       "fail",

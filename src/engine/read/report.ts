@@ -1,7 +1,7 @@
 import type { Query } from "../../http/client.js";
 import { ACCOUNT_ENTITY_ID, REPORT_CURSOR_FIELD, type ReportSpec } from "../../streams/index.js";
 import { ReportCursor } from "../cursors/report-cursor.js";
-import { paginate, type Row } from "../paginator.js";
+import { objectsOnly, paginate, type Row } from "../paginator.js";
 import { ReportEstimate, reportWindows } from "../report-windows.js";
 import { readSideBySide } from "../side-by-side.js";
 import { cursorContext, type StreamContext } from "./context.js";
@@ -47,6 +47,10 @@ export async function readReport(ctx: StreamContext, report: ReportSpec): Promis
     const window = windows[event.list]!;
     if ("item" in event) {
       const page = event.item;
+      const where = () => `${def.path}, window ${window.start}, page ${page.page}`;
+      for (const row of page.rows) {
+        if (Array.isArray(row.sub_data)) objectsOnly(row.sub_data, where(), "sub_data periods");
+      }
       page.rows = flattenReport(page.rows, report.entityField, window.start, window.end, groupBy);
       windowRows += page.rows.length;
       await emitPage(ctx, page);
