@@ -161,10 +161,10 @@ export const CONFIG_SCHEMA = {
       type: "number",
       title: "Max response size (MB)",
       description:
-        "A response body larger than this fails its request (not retried), counted while it streams in: a runaway answer is never held in memory whole.",
+        "A response body larger than this fails its request (not retried), counted while it streams in: a runaway answer is never held in memory whole. A page of this API is ~30-200 kB; every stream may hold a few pages at once, each ~5-20x its size once parsed.",
       exclusiveMinimum: 0,
       maximum: 4096,
-      default: 64,
+      default: 16,
       order: 16,
     },
   },

@@ -193,6 +193,31 @@ describe("paginate", () => {
     }
   });
 
+  it("requests nothing ahead in a list whose server ignores per_page: each page ahead would hold as many rows", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const asked: number[] = [];
+    for (let page = 1; page <= 12; page++) {
+      pool.intercept({ path: pagePath(page) }).reply(200, () => {
+        asked.push(page);
+        // 6 rows a page for per_page 3, and a total that promises 10 pages of 3
+        const n = page <= 5 ? 6 : 0;
+        return JSON.stringify({ data: rows((page - 1) * 6 + 1, n), meta: { total: 30 } });
+      });
+    }
+    const { http } = testClient(agent);
+    const req = { ...listRequest("data"), totalFrom: "meta.total", prefetch: new Prefetch(http, 4) };
+    const askedAt: number[] = [];
+    const ids: unknown[] = [];
+    for await (const page of paginate(http, req)) {
+      askedAt.push(asked.length);
+      ids.push(...page.rows.map((r) => r.id));
+    }
+    expect(ids).toEqual(rows(1, 30).map((r) => r.id));
+    expect(askedAt, "one request per page read, none ahead").toEqual([1, 2, 3, 4, 5]);
+    expect(http.stats.unusedAhead).toBe(0);
+  });
+
   it("reads several lists in order with their first pages requested ahead", async () => {
     const agent = mockAgent();
     const pool = agent.get("https://api.test");

@@ -110,8 +110,10 @@ export async function* paginate(
   let shifting = false;
   // pages in a row that held nothing but the previous page's rows
   let repeats = 0;
+  // a page beyond per_page: the server sizes pages itself, and pages ahead would hold that many rows each
+  let oversize = false;
   const mayRequestAhead = (page: number) => {
-    if (shifting || next >= endAt || next > lastPage) return false;
+    if (shifting || oversize || next >= endAt || next > lastPage) return false;
     const depth =
       lastPage < Number.POSITIVE_INFINITY ? lastPage : Math.floor(fullPages / AHEAD_PER_FULL_PAGES);
     return next - page - 1 < depth && req.prefetch!.tryTake(next - page - 1);
@@ -186,6 +188,7 @@ export async function* paginate(
           );
         }
       }
+      if (rows.length > req.pageSize) oversize = true;
       yield { page, rows: fresh, shifted: rows.length - fresh.length, ...total };
       if (rows.length < req.pageSize) return;
       // a full last page still needs the (empty) page after it to show the end; nothing further is asked

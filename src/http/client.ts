@@ -21,7 +21,7 @@ export interface HttpClientOptions {
   budget: RateBudget;
   maxConcurrency: number;
   log: Logger;
-  /** a body past this many bytes fails its request, not retried (max_response_mb); default 64 MB */
+  /** a body past this many bytes fails its request, not retried (max_response_mb); default 16 MB */
   maxResponseBytes?: number;
   /**
    * the account-wide probe: what `check` calls, and what a 403 or 404 on the sync's first request is re-asked
@@ -38,7 +38,7 @@ export type Query = ReadonlyArray<readonly [string, string]>;
 
 /** The account-wide probe asks for one row. */
 export const PROBE_QUERY: Query = [["per_page", "1"]];
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface HttpStats {
   requests: number;
