@@ -120,6 +120,25 @@ describe("runSync", () => {
     expect(events.some((e) => e.type === "snapshot" && e.phase === "complete")).toBe(false);
   });
 
+  it("a list whose server reorders rows between requests is read whole but is no snapshot: nothing gets dropped", async () => {
+    const pages: Record<number, Array<{ id: number }>> = {
+      1: [{ id: 1 }, { id: 2 }],
+      2: [{ id: 3 }, { id: 4 }],
+      // row 1 again, two pages on: not rows inserted ahead (they push rows one page on), a changed order
+      3: [{ id: 1 }, { id: 5 }],
+      4: [],
+    };
+    const { http } = fakeHttp((_path, page) => pages[page] ?? []);
+    const { result, events, lines } = await sync(["campaigns"], http);
+    expect(result.failures).toEqual([]);
+    const phases = events.flatMap((e) => (e.type === "snapshot" ? [e.phase] : []));
+    expect(phases).toEqual(["begin"]);
+    const warnings = lines.filter((l) => l.startsWith("warn campaigns:"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/page 3 repeated 1 rows of pages before the previous one: the server's order changed/);
+    expect(warnings[0]).toMatch(/none of the destination's are dropped/);
+  });
+
   it("a snapshot begins 'resumed' only when the read goes on from the saved page, not when it starts over", async () => {
     const begins = async (bookmarks: Bookmarks) => {
       const { http, requests } = fakeHttp((_path, page) => rowsOf(100, page));

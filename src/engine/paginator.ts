@@ -35,6 +35,11 @@ export interface Page {
   rows: Row[];
   /** rows of the response that the previous page already held (the list shifted under us) */
   shifted: number;
+  /**
+   * rows an earlier page than the previous one held: rows inserted ahead push rows one page on, not two, so
+   * the server's order changed between requests, and rows may have been skipped as well as repeated
+   */
+  reordered?: number;
   /** the total row count the API reported, if it reports one */
   total?: number;
 }
@@ -175,6 +180,12 @@ export async function* paginate(
           `page ${page} holds only rows already read in this list: the API is not paginating; stopped`,
         );
       }
+      // the pages before the previous one (the last REORDER_WINDOW of them): a repeat from there is a reorder
+      let reordered = 0;
+      for (let i = Math.max(0, recent.length - 1 - REORDER_WINDOW); i < recent.length - 1; i++) {
+        const earlier = recent[i]!;
+        for (const r of fresh) if (earlier.has(rowKey(r))) reordered++;
+      }
       recent.push(ids);
       if (recent.length > LOOP_WINDOW) recent.shift();
       const total = totalOf(body, req);
@@ -189,7 +200,13 @@ export async function* paginate(
         }
       }
       if (rows.length > req.pageSize) oversize = true;
-      yield { page, rows: fresh, shifted: rows.length - fresh.length, ...total };
+      yield {
+        page,
+        rows: fresh,
+        shifted: rows.length - fresh.length,
+        ...(reordered ? { reordered } : {}),
+        ...total,
+      };
       if (rows.length < req.pageSize) return;
       // a full last page still needs the (empty) page after it to show the end; nothing further is asked
       if (total.total !== undefined) lastPage = Math.max(page + 1, Math.ceil(total.total / req.pageSize));
@@ -217,6 +234,8 @@ function contentKey(row: Row): string {
 
 /** pages whose row keys the loop guard remembers */
 const LOOP_WINDOW = 64;
+/** pages before the previous one checked for repeats (a few Set lookups per row) */
+const REORDER_WINDOW = 4;
 
 /** pages ahead allowed per full page read, inverted: at most one page in this many is requested ahead */
 export const AHEAD_PER_FULL_PAGES = 20;

@@ -101,6 +101,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       const snapshot = isSnapshotRead(selection);
       // said by the read once its cursor knows where it starts
       let began = false;
+      // a read that may have missed rows is no snapshot (a destination would delete the rows it missed)
+      let unreliable = false;
       await sink.emit({ type: "status", stream: name, status: "STARTED" });
       try {
         const out: ReadOutput = {
@@ -108,6 +110,12 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
             if (began) return;
             began = true;
             if (snapshot) await sink.emit({ type: "snapshot", stream: name, phase: "begin", resumed });
+          },
+          unreliable: (reason: string) => {
+            if (unreliable) return;
+            unreliable = true;
+            const consequence = snapshot ? "; its rows are kept, none of the destination's are dropped" : "";
+            log.warn(`${name}: ${reason}${consequence}`, { stream: name, event: "unreliable" });
           },
           rows: async (rows: Row[]) => {
             if (rows.length === 0) {
@@ -151,7 +159,7 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         const { config } = options;
         await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
         // an abort can end a read early without an error: that snapshot is partial
-        if (snapshot && began && !signal.aborted)
+        if (snapshot && began && !unreliable && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
         summary.outcome = "finished";
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });

@@ -57,6 +57,9 @@ export async function runStream(opts: {
       signal: new AbortController().signal,
       out: {
         async begin() {},
+        unreliable(reason) {
+          lines.push(`warn unreliable: ${reason}`);
+        },
         async rows(r) {
           rows.push(...r);
         },

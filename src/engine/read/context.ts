@@ -16,6 +16,8 @@ export interface ReadOutput {
    */
   begin(resumed: boolean): Promise<void>;
   rows(rows: Row[]): Promise<void>;
+  /** the read may have missed rows (said once per stream): its snapshot must not replace a destination's table */
+  unreliable(reason: string): void;
   checkpoint(state: StreamState): Promise<void>;
   /** a row count the API reported or the stream can bound, for the platform's progress */
   estimate(rows: number): Promise<void>;
