@@ -135,7 +135,9 @@ describe("runSync", () => {
     expect(phases).toEqual(["begin"]);
     const warnings = lines.filter((l) => l.startsWith("warn campaigns:"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/page 3 repeated 1 rows of pages before the previous one: the server's order changed/);
+    expect(warnings[0]).toMatch(
+      /page 3 repeated 1 rows of pages before the previous one: the server's order changed/,
+    );
     expect(warnings[0]).toMatch(/none of the destination's are dropped/);
   });
 
