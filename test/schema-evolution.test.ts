@@ -216,7 +216,7 @@ describe("deletions, Singer ACTIVATE_VERSION", () => {
       const cfg = writeJson(dir, "config-resume.json", own.tapConfig({ page_size: 1 }));
       const catalog = writeJson(dir, "catalog-resume.json", catalogOf(["campaigns"]));
       const state = writeJson(dir, "state-resume.json", {
-        bookmarks: { campaigns: { offset: { page: 2 } } },
+        bookmarks: { campaigns: { offset: { page: 2, page_size: 1 } } },
       });
       const run = await runCli(["--config", cfg, "--catalog", catalog, "--state", state]);
       expect(run.code).toBe(0);
