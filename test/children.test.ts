@@ -108,6 +108,30 @@ describe("child streams", () => {
     expect(states, "no checkpoint past the parent whose list was cut short").toEqual([]);
   });
 
+  it("a parent list whose order changes between pages completes, but not as the whole table", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const list = (path: string, page: number) => `/api/v2/company/${path}?page=${page}&per_page=2`;
+    pool.intercept({ path: list("webhooks", 1) }).reply(200, [{ id: 7 }, { id: 8 }]);
+    pool.intercept({ path: list("webhooks", 2) }).reply(200, [{ id: 9 }, { id: 10 }]);
+    // webhook 7 again, two pages on: the server's order changed, and a webhook may have been skipped
+    pool.intercept({ path: list("webhooks", 3) }).reply(200, [{ id: 7 }, { id: 11 }]);
+    pool.intercept({ path: list("webhooks", 4) }).reply(200, []);
+    for (const id of [7, 8, 9, 10, 11]) {
+      pool
+        .intercept({ path: list(`webhooks/${id}/webhook_deliveries`, 1) })
+        .reply(200, deliveries(id * 10, 1))
+        .persist();
+    }
+    const phases: string[] = [];
+    const result = await syncDeliveries(agent, 2, (event) => {
+      if (event.type === "snapshot")
+        phases.push(event.phase === "complete" ? `complete whole=${event.whole}` : event.phase);
+    });
+    expect(result.failures).toEqual([]);
+    expect(phases).toEqual(["begin", "complete whole=false"]);
+  });
+
   it("fail when every parent answers 404: that is the endpoint, and a table emptied by it loses every row", async () => {
     const { result, records, states } = await deliveriesWhen404([1, 2, 3], new Set([1, 2, 3]));
     expect(records).toEqual([]);

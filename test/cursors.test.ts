@@ -92,6 +92,31 @@ describe("DatedFullTableCursor", () => {
     ]);
   });
 
+  it("says whether it resumes as it starts: a saved page of this pass yes, page 1 or another pass's page no", () => {
+    const same = DatedFullTableCursor.resume(
+      UNSORTED,
+      { offset: { page: 3, from: "", page_size: 10 } },
+      context(),
+      byId,
+    );
+    expect(same.resumed).toBe(true);
+    expect([...same.remainingPasses()][0]).toEqual({ field: "created_at", startPage: 3 });
+    // saved in the customer_since pass of an incremental read: a full-table read makes only the first pass
+    const ctx = context();
+    const other = DatedFullTableCursor.resume(
+      UNSORTED,
+      { offset: { pass: "customer_since", page: 5, from: "", page_size: 10 } },
+      ctx,
+      byId,
+    );
+    expect(other.resumed).toBe(false);
+    expect([...other.remainingPasses()][0]).toEqual({ field: "created_at", startPage: 1 });
+    expect(ctx.lines).toEqual([
+      "info s: the saved position was taken in another pass; restarting from the first page",
+    ]);
+    expect(DatedFullTableCursor.resume(UNSORTED, {}, context(), byId).resumed).toBe(false);
+  });
+
   it("saves page, filter day and page size, byte for byte, and nothing once complete", () => {
     const cursor = DatedFullTableCursor.resume(SORTED, {}, context(), byId);
     for (const _ of cursor.remainingPasses()) {

@@ -65,7 +65,12 @@ const begin = (stream: string, resumed = false): EngineEvent => ({
   phase: "begin",
   resumed,
 });
-const complete = (stream: string): EngineEvent => ({ type: "snapshot", stream, phase: "complete" });
+const complete = (stream: string, whole = true): EngineEvent => ({
+  type: "snapshot",
+  stream,
+  phase: "complete",
+  whole,
+});
 const status = (stream: string, s: "COMPLETE" | "INCOMPLETE"): EngineEvent => ({
   type: "status",
   stream,
@@ -107,6 +112,41 @@ describe("DuckDbLoader", () => {
     await killed(restarted);
     await run(restarted, [s], [begin(s, false), records(s, [...rows(1, 2), ...rows(4, 2)]), complete(s)]);
     expect(await ids(restarted, s)).toEqual([1, 2, 4, 5]);
+  }, 60_000);
+
+  it("a read that may have missed rows (whole: false) merges its rows in and deletes none", async () => {
+    const path = join(tempDir(), "fp.duckdb");
+    const s = "promoters";
+    await run(path, [s], [begin(s), records(s, rows(1, 3)), complete(s)]);
+    const changed = [{ id: 2, email: "new@x" }, ...rows(4, 1)];
+    await run(path, [s], [begin(s), records(s, changed), complete(s, false)]);
+    expect(await ids(path, s)).toEqual([1, 2, 3, 4]);
+  }, 60_000);
+
+  it("a read that starts over drops the saved page with the stage: a later run of the old page size starts from page 1 too", async () => {
+    const path = join(tempDir(), "fp.duckdb");
+    const s = "promoters";
+    await run(
+      path,
+      [s],
+      [
+        begin(s),
+        records(s, rows(1, 3)),
+        { type: "state", stream: s, state: { offset: { page: 2, page_size: 3 } } },
+      ],
+    );
+    // started over (another page size), then failed before its first checkpoint
+    await run(path, [s], [begin(s, false), status(s, "INCOMPLETE")]);
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(path);
+    try {
+      const db = await instance.connect();
+      const saved = await db.runAndReadAll(`SELECT count(*) FROM _tap_state WHERE stream = '${s}'`);
+      db.closeSync();
+      expect(Number(saved.getRows()[0]?.[0]), "no saved page left to go on from over an empty stage").toBe(0);
+    } finally {
+      instance.closeSync();
+    }
   }, 60_000);
 
   it("a report read FULL_TABLE adds its windows to the table: one sync's window never removes an earlier one's rows", async () => {

@@ -163,6 +163,45 @@ describe("HttpClient", () => {
     }
   });
 
+  it("an error's compressed body that does not decode keeps its status: a 401 stops, a 503 is retried", async () => {
+    const gz = { "content-encoding": "gzip" };
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool.intercept({ path: PATH }).reply(503, "", { headers: gz });
+    pool.intercept({ path: PATH }).reply(200, gzipSync(JSON.stringify([{ id: 1 }])), { headers: gz });
+    const { http } = testClient(agent, { maxRetries: 3 });
+    expect(await http.getJson("company/commissions", [])).toEqual([{ id: 1 }]);
+    expect(http.stats.requests).toBe(2);
+
+    const denied = mockAgent();
+    denied.get("https://api.test").intercept({ path: PATH }).reply(401, "not gzip", { headers: gz });
+    const client = testClient(denied, { maxRetries: 3 }).http;
+    const error = (await client.getJson("company/commissions", []).catch((e: unknown) => e)) as HttpError;
+    expect(error.status).toBe(401);
+    expect(error.rule.action).toBe("stop-sync");
+  });
+
+  it("retries a compressed body cut short, as a cut plain body is; reads zlib deflate of any window size", async () => {
+    const json = JSON.stringify([{ id: 1 }]);
+    const whole = gzipSync(json);
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool
+      .intercept({ path: PATH })
+      .reply(200, whole.subarray(0, whole.length - 6), { headers: { "content-encoding": "gzip" } });
+    pool.intercept({ path: PATH }).reply(200, whole, { headers: { "content-encoding": "gzip" } });
+    const { http } = testClient(agent, { maxRetries: 3 });
+    expect(await http.getJson("company/commissions", [])).toEqual([{ id: 1 }]);
+    expect(http.stats.requests).toBe(2);
+
+    const small = mockAgent();
+    small
+      .get("https://api.test")
+      .intercept({ path: PATH })
+      .reply(200, deflateSync(json, { windowBits: 10 }), { headers: { "content-encoding": "deflate" } });
+    expect(await testClient(small).http.getJson("company/commissions", [])).toEqual([{ id: 1 }]);
+  });
+
   it("bounds a compressed body by max_response_mb once decompressed (a small bomb is not gigabytes)", async () => {
     const agent = mockAgent();
     const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 32));

@@ -113,7 +113,7 @@ describe("SingerSerializer", () => {
     singer.emit({ type: "snapshot", stream: "products", phase: "begin", resumed: false });
     singer.emit({ type: "records", stream: "campaigns", rows: [{ id: 1 }], extractedAt: 0 });
     singer.emit({ type: "records", stream: "products", rows: [{ id: 2 }], extractedAt: 0 });
-    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete" });
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete", whole: true });
     // a target acts on ACTIVATE_VERSION at once: one before the records would drop the table's rows while
     // the sync runs, and for good if it fails (products never completes here: no ACTIVATE_VERSION for it)
     const [record, other, complete, ...rest] = lines();
@@ -124,12 +124,21 @@ describe("SingerSerializer", () => {
     expect(other!.version as number).toBeGreaterThan(record!.version as number);
   });
 
+  it("a read that may have missed rows (whole: false) sends no ACTIVATE_VERSION: a target would drop them", () => {
+    const { out, lines } = memoryOutput();
+    const singer = new SingerSerializer(out, {});
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "begin", resumed: false });
+    singer.emit({ type: "records", stream: "campaigns", rows: [{ id: 1 }], extractedAt: 0 });
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete", whole: false });
+    expect(lines().map((m) => m.type)).toEqual(["RECORD"]);
+  });
+
   it("a read resumed from a saved page: no version, no ACTIVATE_VERSION (its first pages went out in an earlier run)", () => {
     const { out, lines } = memoryOutput();
     const singer = new SingerSerializer(out, {});
     singer.emit({ type: "snapshot", stream: "campaigns", phase: "begin", resumed: true });
     singer.emit({ type: "records", stream: "campaigns", rows: [{ id: 3 }], extractedAt: 0 });
-    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete" });
+    singer.emit({ type: "snapshot", stream: "campaigns", phase: "complete", whole: true });
     expect(lines()).toHaveLength(1);
     expect(lines()[0]).toMatchObject({ type: "RECORD", stream: "campaigns" });
     expect(lines()[0]).not.toHaveProperty("version");

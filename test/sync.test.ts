@@ -120,7 +120,7 @@ describe("runSync", () => {
     expect(events.some((e) => e.type === "snapshot" && e.phase === "complete")).toBe(false);
   });
 
-  it("a list whose server reorders rows between requests is read whole but is no snapshot: nothing gets dropped", async () => {
+  it("a list whose server reorders rows between requests completes, but not as the whole table: nothing gets dropped", async () => {
     const pages: Record<number, Array<{ id: number }>> = {
       1: [{ id: 1 }, { id: 2 }],
       2: [{ id: 3 }, { id: 4 }],
@@ -131,14 +131,24 @@ describe("runSync", () => {
     const { http } = fakeHttp((_path, page) => pages[page] ?? []);
     const { result, events, lines } = await sync(["campaigns"], http);
     expect(result.failures).toEqual([]);
-    const phases = events.flatMap((e) => (e.type === "snapshot" ? [e.phase] : []));
-    expect(phases).toEqual(["begin"]);
+    const phases = events.flatMap((e) =>
+      e.type === "snapshot" ? [e.phase === "complete" ? `complete whole=${e.whole}` : e.phase] : [],
+    );
+    expect(phases).toEqual(["begin", "complete whole=false"]);
     const warnings = lines.filter((l) => l.startsWith("warn campaigns:"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
       /page 3 repeated 1 rows of pages before the previous one: the server's order changed/,
     );
     expect(warnings[0]).toMatch(/none of the destination's are dropped/);
+  });
+
+  it("a stats snapshot (one row per sync, keyed by snapshot_at) is a history, not a table to replace", async () => {
+    const { http } = fakeHttp(() => ({ data: { total: 1 } }));
+    const { result, events } = await sync(["payouts_stats"], http);
+    expect(result.failures).toEqual([]);
+    expect(events.some((e) => e.type === "records")).toBe(true);
+    expect(events.filter((e) => e.type === "snapshot")).toEqual([]);
   });
 
   it("a snapshot begins 'resumed' only when the read goes on from the saved page, not when it starts over", async () => {

@@ -11,11 +11,12 @@ export type EngineEvent =
   | { type: "schema"; selection: Selection; schema?: JsonSchema; changes?: string[] }
   /**
    * a FULL_TABLE stream's snapshot: "begin" before its first request (`resumed`: the read goes on from a page
-   * saved by an earlier run, whose rows came then), "complete" once every row was read (never after a partial
-   * read, a skipped stream or an abort), so a destination can drop rows the source no longer has
+   * saved by an earlier run, whose rows came then), "complete" once the list was read to its end (never after a
+   * failed read, a skipped stream or an abort). `whole`: nothing suggests a row was missed, so a destination may
+   * drop the rows the source no longer has; otherwise it keeps them and takes the rows read
    */
   | { type: "snapshot"; stream: string; phase: "begin"; resumed: boolean }
-  | { type: "snapshot"; stream: string; phase: "complete" }
+  | { type: "snapshot"; stream: string; phase: "complete"; whole: boolean }
   /** one page of rows of one stream, in order; `extractedAt` is epoch ms */
   | { type: "records"; stream: string; rows: Row[]; extractedAt: number }
   /** a checkpoint of one stream: `state` covers only rows of it already emitted */

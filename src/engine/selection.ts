@@ -115,8 +115,10 @@ function sameJson(a: unknown, b: unknown): boolean {
 /**
  * A stream read as a whole table every sync, whose complete read may replace what a destination holds
  * (Singer's ACTIVATE_VERSION, the DuckDB swap). Not a report: it covers a window of history (the default one
- * slides), so a read of it never says what came before is gone.
+ * slides), so a read of it never says what came before is gone. Not a stats snapshot either: keyed by its
+ * `snapshot_at`, each sync adds one row to a history that a newer row does not replace.
  */
 export function isSnapshotRead(selection: Selection): boolean {
-  return selection.method === "FULL_TABLE" && selection.def.read.kind !== "report";
+  const { read, envelope } = selection.def;
+  return selection.method === "FULL_TABLE" && read.kind !== "report" && envelope !== "snapshot";
 }

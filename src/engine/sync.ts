@@ -114,7 +114,9 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           unreliable: (reason: string) => {
             if (unreliable) return;
             unreliable = true;
-            const consequence = snapshot ? "; its rows are kept, none of the destination's are dropped" : "";
+            const consequence = snapshot
+              ? "; the rows read are sent, none of the destination's are dropped"
+              : "";
             log.warn(`${name}: ${reason}${consequence}`, { stream: name, event: "unreliable" });
           },
           rows: async (rows: Row[]) => {
@@ -159,8 +161,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
         const { config } = options;
         await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
         // an abort can end a read early without an error: that snapshot is partial
-        if (snapshot && began && !unreliable && !signal.aborted)
-          await sink.emit({ type: "snapshot", stream: name, phase: "complete" });
+        if (snapshot && began && !signal.aborted)
+          await sink.emit({ type: "snapshot", stream: name, phase: "complete", whole: !unreliable });
         summary.outcome = "finished";
         await sink.emit({ type: "status", stream: name, status: "COMPLETE" });
       } catch (error) {

@@ -379,7 +379,11 @@ export class HttpClient {
       chunks.push(chunk);
     }
     const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    const text = decode(raw, response.headers["content-encoding"], limit, endpoint).toString("utf8");
+    const encoding = response.headers["content-encoding"];
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    // an error's body is only its message: one that does not decode must not hide its status (a 401, a 429)
+    const decoded = ok ? decode(raw, encoding, limit, endpoint) : decodeQuietly(raw, encoding, limit);
+    const text = decoded.toString("utf8");
     // a byte-order mark is not JSON, and asking again brings it again
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
@@ -400,15 +404,31 @@ function decode(raw: Buffer, header: string | string[] | undefined, limit: numbe
   try {
     if (encoding === "gzip" || encoding === "x-gzip") return gunzipSync(raw, options);
     if (encoding === "br") return brotliDecompressSync(raw, options);
-    if (encoding === "deflate")
-      return raw[0] === 0x78 ? inflateSync(raw, options) : inflateRawSync(raw, options);
+    if (encoding === "deflate") return isZlib(raw) ? inflateSync(raw, options) : inflateRawSync(raw, options);
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
       throw HttpError.of("too_large", endpoint, `more than ${formatMb(limit)} MB once decompressed`);
     }
+    // a stream cut short (the connection dropped mid-body) is worth another try, as a cut plain body is
+    if (code === "Z_BUF_ERROR") throw new Error(`a ${encoding} body cut short`);
     throw HttpError.of("bad_envelope", endpoint, `a ${encoding} body that does not decompress`);
   }
   throw HttpError.of("bad_envelope", endpoint, `a body in an unsupported content-encoding: ${encoding}`);
+}
+
+/** An error response's body, decoded when it can be, else empty: its status says what happened. */
+function decodeQuietly(raw: Buffer, header: string | string[] | undefined, limit: number): Buffer {
+  try {
+    return decode(raw, header, limit, "");
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/** RFC 1950's header (what `deflate` means), not the raw stream some servers send under that name. */
+function isZlib(raw: Buffer): boolean {
+  return raw.length >= 2 && (raw[0]! & 0x0f) === 8 && ((raw[0]! << 8) | raw[1]!) % 31 === 0;
 }
 
 /** What an attempt saw of the response, for the debug line and the metrics. */

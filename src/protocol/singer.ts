@@ -65,7 +65,8 @@ export class SingerSerializer implements EventSink {
           return undefined;
         }
         const version = this.versions.get(event.stream);
-        if (version === undefined) return undefined;
+        // a read that may have missed rows must not make a target drop them
+        if (version === undefined || !event.whole) return undefined;
         this.lastWasState = false;
         const message = { type: "ACTIVATE_VERSION", stream: event.stream, version };
         return this.out.write(`${JSON.stringify(message)}\n`);

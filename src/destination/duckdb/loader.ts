@@ -177,13 +177,18 @@ export class DuckDbLoader implements EventSink {
         // a read from page 1 stages afresh; one that goes on from a saved page adds to what its run staged
         if (event.phase === "begin") {
           if (event.resumed) return undefined;
-          return this.serial(async () => {
-            await this.db.run(`DELETE FROM ${quote(stageName(t.stream))}`);
-          });
+          // the saved page the read set aside goes with the stage, in one transaction: a later run with that
+          // page's size would otherwise go on from it over an empty stage, and its swap drop the pages before
+          return this.serial(() =>
+            this.transaction(async () => {
+              await this.db.run(`DELETE FROM ${quote(stageName(t.stream))}`);
+              await this.db.run(`DELETE FROM ${STATE_TABLE} WHERE stream = $stream`, { stream: t.stream });
+            }),
+          );
         }
         return this.serial(async () => {
           await this.flush();
-          await this.swap(t);
+          await this.swap(t, event.whole);
         });
       }
       case "status":
@@ -284,11 +289,21 @@ export class DuckDbLoader implements EventSink {
     }
   }
 
-  /** A full-table read completed: its stage becomes the table's content (deleted rows go). */
-  private async swap(t: Target): Promise<void> {
+  /**
+   * A full-table read completed: its stage becomes the table's content (deleted rows go), or, when the read
+   * may have missed rows (`whole` false), its rows are merged in and nothing is deleted.
+   */
+  private async swap(t: Target, whole: boolean): Promise<void> {
     const table = quote(t.stream);
     const stage = quote(stageName(t.stream));
     await this.transaction(async () => {
+      if (!whole) {
+        await this.db.run(`CREATE OR REPLACE TEMP TABLE _batch AS ${latest(t, stage)}`);
+        await this.upsert(t, "_batch", table);
+        await this.db.run("DROP TABLE _batch");
+        await this.db.run(`DELETE FROM ${stage}`);
+        return;
+      }
       // a first load (the table is empty): each key's last version goes in as is, no joins against the table
       if ((await this.count(`SELECT count(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`)) === 0) {
         const inserted = await this.db.run(
@@ -431,8 +446,8 @@ function keyJoin(key: string[]): string {
 async function prepare(db: DuckDBConnection, selection: Selection): Promise<Target> {
   const { def } = selection;
   const columns = columnsOf(selection.schema);
-  // a stats snapshot keeps its history (one row per sync), as reports keep the windows of earlier syncs
-  const replace = isSnapshotRead(selection) && def.envelope !== "snapshot";
+  // not a report (the windows of earlier syncs stay) nor a stats snapshot (one row per sync: a history)
+  const replace = isSnapshotRead(selection);
   await ensureTable(db, def.name, columns, def.primaryKey);
   if (replace) await ensureTable(db, stageName(def.name), [...columns, SEQ_COLUMN], []);
   const buffer = `_buffer_${def.name}`;

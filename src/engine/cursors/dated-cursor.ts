@@ -52,6 +52,13 @@ export abstract class DatedCursor {
       );
       resume = undefined;
     }
+    if (resume?.pass !== undefined && !this.passes.includes(resume.pass)) {
+      // saved in a pass this read does not make (another replication method): page n of it is nothing here
+      ctx.log.info(
+        `${ctx.stream}: the saved position was taken in another pass; restarting from the first page`,
+      );
+      resume = undefined;
+    }
     this.resumeAt = resume;
     this.passIndex = resume?.pass ? Math.max(0, this.passes.indexOf(resume.pass)) : 0;
     this.max = resume?.max;

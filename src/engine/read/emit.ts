@@ -39,17 +39,18 @@ export async function emitPage(ctx: StreamContext, page: Page, whole = false): P
   if (ctx.selection.def.envelope === "snapshot") {
     for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
   }
-  if (page.reordered) {
-    ctx.out.unreliable(
-      `page ${page.page} repeated ${page.reordered} rows of pages before the previous one: the server's order changed between requests, so rows may have been missed`,
-    );
-  }
+  if (page.reordered) ctx.out.unreliable(reorderedPage(`page ${page.page}`, page.reordered));
   if (page.shifted > 0) {
     ctx.log.info(
       `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
     );
   }
   await emitShaped(ctx, page.rows, undefined, () => `${ctx.selection.def.path}, page ${page.page}`);
+}
+
+/** What a page that repeats rows of pages before the previous one says about the read. */
+export function reorderedPage(page: string, rows: number): string {
+  return `${page} repeated ${rows} rows of pages before the previous one: the server's order changed between requests, so rows may have been missed`;
 }
 
 /** The paginator stops after a page shorter than the page size (the API has no page-count metadata). */
