@@ -54,6 +54,27 @@ describe("RateBudget", () => {
     expect(third).toBe(130_000);
   });
 
+  it("holds a cancelled request's slot CANCELLED_HOLD_MS longer: a busy server may count it after the abort", async () => {
+    const budget = new RateBudget(2, 60_000);
+    const cancelled = await budget.acquire();
+    const answered = await budget.acquire();
+    const grants: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      void budget.acquire().then((release) => {
+        grants.push(Date.now());
+        release();
+      });
+    }
+    await vi.advanceTimersByTimeAsync(1_000);
+    cancelled(true); // at 1 s, before its answer
+    answered(); // at 1 s, answered
+    await vi.advanceTimersByTimeAsync(60_000);
+    // the answered slot frees at 61 s; the cancelled one 2 s later, though it was released first
+    expect(grants).toEqual([61_000]);
+    await vi.advanceTimersByTimeAsync(RateBudget.CANCELLED_HOLD_MS);
+    expect(grants).toEqual([61_000, 61_000 + RateBudget.CANCELLED_HOLD_MS]);
+  });
+
   it("lets a caller waiting on in-flight requests give up, and serves the next one", async () => {
     const budget = new RateBudget(1, 60_000);
     const held = await budget.acquire();

@@ -222,7 +222,7 @@ export class HttpClient {
         retryAfterMs = outcome.retryAfterMs;
         rateLimited = outcome.rateLimited;
       } finally {
-        release?.();
+        release?.(signal?.aborted === true);
         this.inflight.release();
       }
       const delay = retryDelayMs(attempt, retry, retryAfterMs);

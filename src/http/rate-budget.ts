@@ -1,7 +1,10 @@
 import { sleep } from "./sleep.js";
 
-/** Ends a granted request's hold on the budget; call it once the request is answered or has failed. */
-export type Release = () => void;
+/**
+ * Ends a granted request's hold on the budget; call it once the request is answered or has failed.
+ * `cancelled`: the caller stopped waiting before an answer, so the server may see it later still.
+ */
+export type Release = (cancelled?: boolean) => void;
 
 /**
  * One proactive request budget shared by every stream: at most `limit` requests in any moving window, as
@@ -52,6 +55,12 @@ export class RateBudget {
   static readonly RECOVERY_MS = 20_000;
   /** the lowest share of the target a 429 can bring the limit to */
   static readonly FLOOR = 0.25;
+  /**
+   * A request cancelled before its answer (a page ahead past a list's end) may reach the server's count
+   * later than that: a busy server reads its socket late. Its slot counts as released this much later (a
+   * 429 was seen in one rate-limited benchmark run out of several, with slots released at the abort).
+   */
+  static readonly CANCELLED_HOLD_MS = 2_000;
 
   constructor(
     private readonly target: number,
@@ -147,11 +156,15 @@ export class RateBudget {
     }
     this.inFlight++;
     let done = false;
-    return () => {
+    return (cancelled = false) => {
       if (done) return;
       done = true;
       this.inFlight--;
-      this.released.push(Date.now());
+      const at = Date.now() + (cancelled ? RateBudget.CANCELLED_HOLD_MS : 0);
+      // oldest first: a cancelled slot's later time goes in its place
+      let i = this.released.length;
+      while (i > 0 && this.released[i - 1]! > at) i--;
+      this.released.splice(i, 0, at);
       this.onRelease?.();
     };
   }
