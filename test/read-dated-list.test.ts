@@ -99,6 +99,29 @@ describe("readStream: dated list", () => {
     });
   });
 
+  it("a list whose order changes between requests keeps the old bookmark to the end: the next sync reads it again", async () => {
+    const data = rows(6, (i) => `2025-03-0${i + 1}T00:00:00Z`);
+    // page 3 repeats row 1 (page 1's) instead of serving row 5: the server's order changed, row 5 was skipped
+    const pages: Record<number, Row[]> = {
+      1: data.slice(0, 2),
+      2: data.slice(2, 4),
+      3: [data[0]!, data[5]!],
+      4: [],
+    };
+    const bookmark = "2025-02-01T00:00:00Z";
+    const run = await runStream({
+      stream: "commissions",
+      handler: (_path, q) => pages[Number(q.get("page") ?? 1)] ?? [],
+      config: { page_size: 2 },
+      state: { replication_key: "created_at", replication_key_value: bookmark },
+      signpost: new Date("2025-04-01T00:00:00Z"),
+    });
+    expect(run.rows.map((r) => r.id)).not.toContain(data[4]!.id);
+    expect(run.last.replication_key_value, "not past the skipped row").toBe(bookmark);
+    expect(run.states.at(-2)!.replication_key_value).toBe(bookmark);
+    expect(run.lines.some((l) => /bookmark stays where it was/.test(l))).toBe(true);
+  });
+
   it("a sorted stream whose rows go backwards keeps its bookmark until the end", async () => {
     const data = rows(4, (i) => `${["2025-03-02", "2025-03-04", "2025-03-01", "2025-03-03"][i]!}T00:00:00Z`);
     const run = await runStream({

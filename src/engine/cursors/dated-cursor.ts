@@ -33,6 +33,8 @@ export abstract class DatedCursor {
   protected ordered: boolean;
   private lastCursor = Number.NEGATIVE_INFINITY;
   private readonly emittedByEarlierPasses = new Set<unknown>();
+  /** a page showed the server's order changed between requests: rows may have been skipped */
+  protected distrusted = false;
 
   protected constructor(
     protected readonly spec: IncrementalSpec,
@@ -122,6 +124,17 @@ export abstract class DatedCursor {
     return kept;
   }
 
+  /**
+   * The list's order changed between requests (a page repeated rows of pages before the previous one), so a
+   * row may have been skipped: the bookmark stays where it was, and the next sync reads the window again.
+   */
+  distrust(): void {
+    if (this.distrusted) return;
+    this.distrusted = true;
+    this.ordered = false;
+    this.ctx.log.info(`${this.ctx.stream}: the bookmark stays where it was for the next sync`);
+  }
+
   /** The state to save after page `page` of the current pass was emitted. */
   abstract checkpoint(page: number): StreamState;
 
@@ -134,6 +147,7 @@ export abstract class DatedCursor {
 
   /** The bookmark the completed read earns (for a resumed unsorted read, see MultiPassCursor). */
   protected completeBookmark(): StreamState {
+    if (this.distrusted) return bookmarkState(this.key, this.bookmark);
     return bookmarkState(this.key, laterOf(this.bookmark, this.max));
   }
 }
