@@ -69,6 +69,33 @@ describe("RecordShaper schema evolution", () => {
     }
   });
 
+  it("drops credential-named keys nested in an undeclared field, on every row after it was adopted too", () => {
+    for (const mode of ["evolve", "warn"] as const) {
+      const [selection] = resolveSelections([{ name: "campaigns" }], "test");
+      const lines: string[] = [];
+      const shaper = new RecordShaper(selection!, logger(lines), mode);
+      const profile = (n: number) => ({
+        name: `p${n}`,
+        password: `hunter${n}`,
+        nested: { deep: { api_key: `live_${n}` } },
+        tokens: [{ access_token: `tok_${n}`, scope: "read" }],
+      });
+      const rows = shaper.shape([campaign(1, { profile: profile(1) }), campaign(2, { profile: profile(2) })]);
+      // the second page, after the field was adopted into the schema (evolve) or reported (warn)
+      rows.push(...shaper.shape([campaign(3, { profile: profile(3) })]));
+      const text = JSON.stringify(rows);
+      expect(text, mode).not.toMatch(/hunter|live_|tok_/);
+      expect(text).toContain('"name":"p3"');
+      expect(text).toContain('"scope":"read"');
+      const dropped = lines.filter((l) => l.includes("named like a credential"));
+      expect(dropped.map((l) => /dropped field "([^"]+)"/.exec(l)![1])).toEqual([
+        "profile.password",
+        "profile.nested.deep.api_key",
+        "profile.tokens[].access_token",
+      ]);
+    }
+  });
+
   it("warn mode never changes the schema and reports a field once", () => {
     const [selection] = resolveSelections([{ name: "campaigns" }], "test");
     const lines: string[] = [];

@@ -18,6 +18,8 @@ export interface Evolution {
 
 let ajv: Ajv | undefined;
 const MAX_WIDENINGS_PER_ROW = 16;
+/** how deep inside an undeclared field credential-named keys are looked for */
+const MAX_CREDENTIAL_DEPTH = 32;
 /** undeclared top-level fields dropped as credentials */
 const CREDENTIAL_NAME =
   /^(api_?key|api_?secret|secret|client_secret|password|passwd|access_token|refresh_token|auth_token|bearer_token|private_key)$/i;
@@ -42,6 +44,8 @@ export class RecordShaper {
   private readonly derived: Array<[string, string[]]>;
   /** top-level properties the schema declares (or that were already reported); null when fields are picked */
   private readonly known: Set<string> | null;
+  /** top-level fields the schema did not declare, kept since (evolve, warn): scanned for nested credentials */
+  private readonly adopted = new Set<string>();
   private evolutions: Evolution[] = [];
 
   constructor(
@@ -76,12 +80,21 @@ export class RecordShaper {
       out[at] = row;
       let undeclared: string[] | undefined;
       if (known) {
+        const adopted = this.adopted;
         for (const key in row) {
-          if (known.has(key) || row[key] == null) continue;
-          if (CREDENTIAL_NAME.test(key)) {
-            this.dropCredential(row, key);
+          const value = row[key];
+          if (value == null) continue;
+          if (known.has(key)) {
+            // a field the API added, kept since: its nested credentials are dropped on every row, not the first
+            if (adopted.size !== 0 && typeof value === "object" && adopted.has(key))
+              this.dropNested(value, key, 0);
             continue;
           }
+          if (CREDENTIAL_NAME.test(key)) {
+            this.dropCredential(row, key, key);
+            continue;
+          }
+          if (typeof value === "object") this.dropNested(value, key, 0);
           if (undeclared) undeclared.push(key);
           else undeclared = [key];
         }
@@ -102,12 +115,12 @@ export class RecordShaper {
    * blanked, not added to the schema. No stream of the API has such a field; one that appears is a
    * credential the API leaks, and a warehouse is no place for it. One warning per stream and field.
    */
-  private dropCredential(row: Row, key: string): void {
+  private dropCredential(row: Row, key: string, path: string): void {
     row[key] = undefined;
-    if (this.warned.has(`credential|${key}`)) return;
-    this.warned.add(`credential|${key}`);
+    if (this.warned.has(`credential|${path}`)) return;
+    this.warned.add(`credential|${path}`);
     this.log.warn(
-      `${this.selection.def.name}: dropped field "${key}", which the schema does not declare and which is named like a credential`,
+      `${this.selection.def.name}: dropped field "${path}", which the schema does not declare and which is named like a credential`,
     );
   }
 
@@ -116,6 +129,23 @@ export class RecordShaper {
     const taken = this.evolutions;
     if (taken.length) this.evolutions = [];
     return taken;
+  }
+
+  /** Credential-named keys anywhere inside an undeclared field's objects and arrays (bounded depth). */
+  private dropNested(value: object, path: string, depth: number): void {
+    if (depth > MAX_CREDENTIAL_DEPTH) return;
+    if (Array.isArray(value)) {
+      for (const item of value)
+        if (item !== null && typeof item === "object") this.dropNested(item, `${path}[]`, depth + 1);
+      return;
+    }
+    const obj = value as Row;
+    for (const key in obj) {
+      const inner = obj[key];
+      if (inner == null) continue;
+      if (CREDENTIAL_NAME.test(key)) this.dropCredential(obj, key, `${path}.${key}`);
+      else if (typeof inner === "object") this.dropNested(inner, `${path}.${key}`, depth + 1);
+    }
   }
 
   private beyondSchema(row: Row, index: number, undeclared: string[]): void {
@@ -137,6 +167,7 @@ export class RecordShaper {
     if (this.policy === "warn") {
       for (const key of undeclared) {
         this.known!.add(key);
+        this.adopted.add(key);
         this.log.warn(
           `${def.name}: field "${key}" is not in the schema (kept in the record; the configured catalog cannot change)`,
         );
@@ -153,6 +184,7 @@ export class RecordShaper {
       const type = jsonType(row[key]);
       properties[key] = { type: [type, "null"] };
       this.known!.add(key);
+      this.adopted.add(key);
       changes.push(`${key} (new, ${type})`);
     }
     let validate = undeclared.length ? compile(schema) : this.selection.validate;
