@@ -81,7 +81,12 @@ function classifyStatus(status: number, context: ErrorContext): ErrorRule {
   if (status === 408 || (status >= 500 && status <= 599))
     return transient(`the API is failing (HTTP ${status}); try again later`);
   if (status === 401)
-    return rule("stop-sync", "config_error", "auth", "authentication failed (HTTP 401): check api_key");
+    return rule(
+      "stop-sync",
+      "config_error",
+      "auth",
+      "authentication failed (HTTP 401): check api_key, and that account_id is the key's account",
+    );
   if (status === 403) {
     return context.accountWide
       ? rule(
@@ -150,7 +155,7 @@ export function actionFor(
 export function checkAdvice(kind: HttpErrorKind, lastCause: ErrorCause | undefined, baseUrl: string): string {
   switch (kind) {
     case "auth":
-      return "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys)";
+      return "FirstPromoter rejected the API key: check api_key (Settings > Integrations > Manage API Keys), and that account_id is the key's account";
     case "forbidden":
       return "FirstPromoter accepted the API key but denied access: check the key's permissions and account_id";
     case "not_found":
