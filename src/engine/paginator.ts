@@ -138,8 +138,21 @@ export async function* paginate(
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
       if (rows.length === 0) return;
-      const ids = keysOf(rows, rowKey, endpoint);
-      const fresh = previousIds ? rows.filter((r) => !previousIds!.has(rowKey(r))) : rows;
+      // each row's key once (a digest of its content where it has no id): the repeats, loop guard and
+      // reorder check below all compare keys
+      const keys = keysOf(rows, rowKey, endpoint);
+      const ids = new Set(keys);
+      let fresh = rows;
+      let freshKeys = keys;
+      if (previousIds) {
+        fresh = [];
+        freshKeys = [];
+        for (let i = 0; i < rows.length; i++) {
+          if (previousIds.has(keys[i])) continue;
+          fresh.push(rows[i]!);
+          freshKeys.push(keys[i]);
+        }
+      }
       if (fresh.length < rows.length && !shifting) {
         // Pages requested ahead may have been answered before this one, on the other side of the insert,
         // and would skip the rows it pushed down (a page read in order after its predecessor repeats
@@ -173,7 +186,7 @@ export async function* paginate(
       }
       repeats = 0;
       // Loop guard: an endpoint that ignores `page` and rotates its rows would otherwise never end
-      if (fresh.every((r) => seen.has(rowKey(r)))) {
+      if (freshKeys.every((key) => seen.has(key))) {
         throw new HttpError(
           classify("bad_envelope"),
           endpoint,
@@ -184,7 +197,7 @@ export async function* paginate(
       let reordered = 0;
       for (let i = Math.max(0, recent.length - 1 - REORDER_WINDOW); i < recent.length - 1; i++) {
         const earlier = recent[i]!;
-        for (const r of fresh) if (earlier.has(rowKey(r))) reordered++;
+        for (const key of freshKeys) if (earlier.has(key)) reordered++;
       }
       recent.push(ids);
       if (recent.length > LOOP_WINDOW) recent.shift();
@@ -249,9 +262,9 @@ function endsList(body: unknown, req: PageRequest): boolean {
   }
 }
 
-function keysOf(rows: Row[], rowKey: (row: Row) => unknown, endpoint: string): Set<unknown> {
+function keysOf(rows: Row[], rowKey: (row: Row) => unknown, endpoint: string): unknown[] {
   try {
-    return new Set(rows.map(rowKey));
+    return rows.map(rowKey);
   } catch (error) {
     // an id-less row is keyed by its JSON: one nested 200,000 deep overflows the stack
     if (isStackOverflow(error)) throw HttpError.of("too_deep", endpoint);
