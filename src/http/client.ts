@@ -10,6 +10,7 @@ import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
 import { sleep } from "./sleep.js";
 import { Agent, request } from "./undici.js";
+import { decodeUtf8 } from "./utf8.js";
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -383,7 +384,7 @@ export class HttpClient {
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     // an error's body is only its message: one that does not decode must not hide its status (a 401, a 429)
     const decoded = ok ? decode(raw, encoding, limit, endpoint) : decodeQuietly(raw, encoding, limit);
-    const text = decoded.toString("utf8");
+    const text = decodeUtf8(decoded);
     // a byte-order mark is not JSON, and asking again brings it again
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
