@@ -71,5 +71,12 @@ describe("parseJson's fast path", () => {
       x: "1e400 in text",
       f: Number("0.12345678901234567"),
     });
+    // a candidate inside a string does not hide a real one after it; a negative exponent parses to a finite 0
+    expect(parseJson('{"s":"v1e999","x":1E0400,"y":3e+999}')).toEqual({
+      s: "v1e999",
+      x: "1E0400",
+      y: "3e+999",
+    });
+    expect(parseJson('{"tiny":1e-400,"ok":1.5e300}')).toEqual({ tiny: 0, ok: 1.5e300 });
   });
 });

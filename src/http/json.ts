@@ -1,17 +1,17 @@
 /**
  * JSON.parse that keeps ids exact: integers beyond 2^53 (and numbers JSON.parse would turn into Infinity,
  * like `1e400`) become strings holding the digits as sent, instead of a neighbouring float or null. Bodies
- * without a long number (nearly all) take JSON.parse directly, so the fast path costs two regex scans for
- * candidates (16 digits in a row, a 3-digit exponent), each checked to be a number token, not part of a string
- * ("e3431ff5…" in a hash). The scans are simple on purpose: the one regex that matched only number tokens
- * (`[:,[]\s*-?(?:\d{16}|…)`) cost half as much as JSON.parse itself; `\d` written 16 times is ~6x faster in
- * V8 than `\d{16}`.
+ * without a long number (nearly all) take JSON.parse directly, so the fast path costs one regex scan for
+ * candidates (16 digits in a row, or a digit and a positive 3-digit exponent: `1e-400` parses to a finite 0),
+ * each checked to be a number token, not part of a string ("e3431ff5…" in a hash). The scan is simple on
+ * purpose: the one regex that matched only number tokens (`[:,[]\s*-?(?:\d{16}|…)`) cost half as much as
+ * JSON.parse itself; `\d` written out is ~6x faster in V8 than `\d{15}`, and one scan starting at a digit
+ * ~40% faster than a scan for each form.
  */
-const LONG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/g;
-const BIG_EXPONENT = /[eE][+-]?\d\d\d/g;
+const CANDIDATE = /\d(?:\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d|[eE]\+?\d\d\d)/g;
 
 export function parseJson(text: string): unknown {
-  if (!hasNumberToken(LONG_DIGITS, text) && !hasNumberToken(BIG_EXPONENT, text)) return JSON.parse(text);
+  if (!hasNumberToken(CANDIDATE, text)) return JSON.parse(text);
   return JSON.parse(quoteUnsafeNumbers(text));
 }
 
