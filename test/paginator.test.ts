@@ -45,6 +45,7 @@ describe("paginate", () => {
     pool.intercept({ path: pagePath(2) }).reply(200, []);
     const { http } = testClient(agent);
     expect((await collect(paginate(http, listRequest()))).ids).toEqual([1, 2, 3]);
+    expect(http.stats.requests).toBe(2);
   });
 
   it("fails, loudly, when an endpoint ignores page: a list cut short must not pass as complete", async () => {
@@ -285,5 +286,96 @@ describe("paginate", () => {
     const error = await collect(paginate(http, listRequest())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).message).toMatch(/expected a JSON array, got an object with keys error/);
+  });
+});
+
+/** A list of `size` rows from a server that answers at most `cap` rows a page, whatever per_page asks. */
+function cappedServer(size: number, cap: number) {
+  const agent = mockAgent();
+  const asked: number[] = [];
+  agent
+    .get("https://api.test")
+    .intercept({ path: (p) => p.startsWith("/api/v2/company/referrals?") })
+    .reply(200, (opts) => {
+      const url = new URL(String(opts.path), "https://api.test");
+      const page = Number(url.searchParams.get("page"));
+      const perPage = Math.min(cap, Number(url.searchParams.get("per_page")));
+      asked.push(page);
+      return JSON.stringify(rows(1, size).slice((page - 1) * perPage, page * perPage));
+    })
+    .persist();
+  return { agent, asked };
+}
+
+describe("paginate, a server that caps per_page", () => {
+  const request = (onServerPageSize?: (size: number, asked: number, endpoint: string) => void) => ({
+    ...listRequest(),
+    pageSize: 100,
+    onServerPageSize,
+  });
+
+  it("reads every row of a server answering its default of 20 rows a page, and says so once", async () => {
+    const { agent, asked } = cappedServer(55, 20);
+    const { http } = testClient(agent);
+    const told: string[] = [];
+    const { ids } = await collect(
+      paginate(
+        http,
+        request((size, per, at) => told.push(`${size}/${per} ${at}`)),
+      ),
+    );
+    expect(ids).toEqual(rows(1, 55).map((r) => r.id));
+    expect(asked).toEqual([1, 2, 3]);
+    expect(told).toEqual(["20/100 company/referrals?page=2"]);
+  });
+
+  it("goes on past a capped list's full last page to the empty one, and pages ahead by the server's size", async () => {
+    const { agent, asked } = cappedServer(25 * 30, 25);
+    const { http } = testClient(agent);
+    const { ids } = await collect(paginate(http, { ...request(), prefetch: new Prefetch(http, 4) }));
+    expect(ids).toHaveLength(750);
+    expect(new Set(ids).size).toBe(750);
+    // 30 pages with rows and the empty one; pages ahead stop at the end like for any list
+    expect(Math.max(...asked)).toBeLessThanOrEqual(31 + 2);
+    expect(asked.filter((p) => p <= 31).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 31 }, (_, i) => i + 1),
+    );
+  });
+
+  it("costs an honest server one request only where a list is exactly such a size, and none elsewhere", async () => {
+    for (const [size, requests] of [
+      [20, 2],
+      [37, 1],
+      [25, 2],
+      [50, 1],
+      [100, 2],
+      [0, 1],
+    ] as const) {
+      const { agent, asked } = cappedServer(size, 100);
+      const { http } = testClient(agent);
+      const told: number[] = [];
+      const { ids, pages } = await collect(
+        paginate(
+          http,
+          request((s) => told.push(s)),
+        ),
+      );
+      expect(ids, `list of ${size}`).toHaveLength(size);
+      expect(asked, `list of ${size}`).toHaveLength(requests);
+      expect(told).toEqual([]);
+      expect(pages).toBe(size === 0 ? 0 : 1);
+    }
+  });
+
+  it("says a short first page of such a size is not known to be the last until the next page comes", async () => {
+    const { agent } = cappedServer(20, 100);
+    const { http } = testClient(agent);
+    const lasts: boolean[] = [];
+    for await (const page of paginate(http, request())) lasts.push(page.last);
+    expect(lasts).toEqual([false]);
+    const short = cappedServer(7, 100);
+    const lastsShort: boolean[] = [];
+    for await (const page of paginate(testClient(short.agent).http, request())) lastsShort.push(page.last);
+    expect(lastsShort).toEqual([true]);
   });
 });

@@ -37,6 +37,8 @@ export interface SandboxOptions {
   slowMs?: number;
   /** undeclared fields and type drift on some rows (see sandbox/drift.ts) */
   drift?: boolean;
+  /** every list answers its default page size (20), whatever `per_page` asks: a server that ignores it */
+  ignorePerPage?: boolean;
   /** called before each API request is served (tests insert rows mid-sync here) */
   onRequest?: (path: string, params: URLSearchParams) => void;
 }
@@ -164,6 +166,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (req.headers["account-id"] !== accountId) {
       return json(res, 404, { message: "Record not found", code: "not_found" });
     }
+    if (options.ignorePerPage) url.searchParams.delete("per_page");
     options.onRequest?.(path, url.searchParams);
     const body = route(path, url.searchParams);
     if (body === undefined) return json(res, 404, { message: "Record not found", code: "not_found" });

@@ -27,6 +27,8 @@ export interface PageRequest {
    * it names nothing for are compared by their whole content. The engine passes the table's; default `id`.
    */
   identity?: ((row: Row) => unknown) | undefined;
+  /** told once per list when the server is seen to answer `size` rows a page where `pageSize` were asked */
+  onServerPageSize?: ((size: number, asked: number, endpoint: string) => void) | undefined;
 }
 
 export interface Page {
@@ -36,12 +38,18 @@ export interface Page {
   /** rows of the response that the previous page already held (the list shifted under us) */
   shifted: number;
   /**
-   * rows an earlier page than the previous one held: rows inserted ahead push rows one page on, not two, so
-   * the server's order changed between requests, and rows may have been skipped as well as repeated
+   * why rows may have been skipped on the way to this page (said as "page N …"), when the server showed it:
+   * rows of a page before the previous one repeated (rows inserted ahead push rows one page on, not two, so
+   * its order changed between requests)
    */
-  reordered?: number;
+  doubt?: string;
   /** the total row count the API reported, if it reports one */
   total?: number;
+  /**
+   * no page follows: this one ended the list (short or unpaginated). False on a short first page whose size is
+   * one servers cap `per_page` to, until the page after it shows whether the list goes on.
+   */
+  last: boolean;
 }
 
 /**
@@ -62,6 +70,7 @@ export async function* paginate(
       rows: rowsOf(body, req, http.endpointOf(req.path, req.query)),
       shifted: 0,
       ...totalOf(body, req),
+      last: true,
     };
     return;
   }
@@ -84,6 +93,12 @@ export async function* paginate(
   }>();
   // the first page known to be past the end (a short or empty answer was at `endAt - 1`)
   let endAt = Number.POSITIVE_INFINITY;
+  // Rows in a full page: per_page, unless the server is seen to answer fewer and go on. A server that ignores
+  // per_page (answers its default of 20) or caps it lower than asked would otherwise end every list after its
+  // first page, silently. So a short first page of a size such a server answers with (SERVER_PAGE_SIZES) is
+  // confirmed by the page after it: one request more for a list that happens to be that long, nothing for others.
+  let fullSize = req.pageSize;
+  let confirming = 0;
   const request = (page: number, ahead: boolean) => {
     const query: Query = [...req.query, ["page", String(page)], ["per_page", String(req.pageSize)]];
     const cancel = childController(scope);
@@ -91,7 +106,7 @@ export async function* paginate(
     body.then(
       (b) => {
         cancel.release();
-        if (page + 1 >= endAt || !endsList(b, req)) return;
+        if (page + 1 >= endAt || !endsList(b, req, fullSize)) return;
         endAt = page + 1;
         for (const p of pending) if (p.page >= endAt) p.cancel.abort(new Error("past the end of the list"));
       },
@@ -110,7 +125,8 @@ export async function* paginate(
   const seen = { has: (key: unknown) => recent.some((page) => page.has(key)) };
   let fullPages = 0;
   let lastPage = Number.POSITIVE_INFINITY;
-  let next = req.startPage ?? 1;
+  const first = req.startPage ?? 1;
+  let next = first;
   // rows of a page repeated from the one before it: the list moved under us (rows inserted ahead)
   let shifting = false;
   // pages in a row that held nothing but the previous page's rows
@@ -173,7 +189,7 @@ export async function* paginate(
         // not the end: it is an endpoint that ignores `page`, or a whole page of rows inserted ahead. The
         // next page tells which; a second such page in a row stops the stream, loudly, since a list cut
         // short and taken as complete would let a destination delete the rows never read.
-        if (rows.length < req.pageSize) return;
+        if (rows.length < fullSize) return;
         if (++repeats >= 2) {
           throw new HttpError(
             classify("bad_envelope"),
@@ -199,11 +215,22 @@ export async function* paginate(
         const earlier = recent[i]!;
         for (const key of freshKeys) if (earlier.has(key)) reordered++;
       }
+      const doubt =
+        reordered > 0
+          ? `page ${page} repeated ${reordered} rows of pages before the previous one: the server's order changed between requests, so rows may have been missed`
+          : undefined;
       recent.push(ids);
       if (recent.length > LOOP_WINDOW) recent.shift();
+      if (confirming > 0) {
+        // the page after a short first page has rows of its own: the server pages by that size
+        fullSize = confirming;
+        confirming = 0;
+        endAt = Number.POSITIVE_INFINITY;
+        req.onServerPageSize?.(fullSize, req.pageSize, endpoint);
+      }
       const total = totalOf(body, req);
       if (total.total !== undefined) {
-        const limit = Math.ceil(total.total / req.pageSize) * 2 + 10;
+        const limit = Math.ceil(total.total / fullSize) * 2 + 10;
         if (page > limit) {
           throw new HttpError(
             classify("bad_envelope"),
@@ -213,16 +240,25 @@ export async function* paginate(
         }
       }
       if (rows.length > req.pageSize) oversize = true;
+      const short = rows.length < fullSize;
+      const confirm =
+        short && page === first && fullSize === req.pageSize && SERVER_PAGE_SIZES.includes(rows.length);
       yield {
         page,
         rows: fresh,
         shifted: rows.length - fresh.length,
-        ...(reordered ? { reordered } : {}),
+        ...(doubt ? { doubt } : {}),
         ...total,
+        last: short && !confirm,
       };
-      if (rows.length < req.pageSize) return;
+      if (confirm) {
+        confirming = rows.length;
+        previousIds = ids;
+        continue;
+      }
+      if (short) return;
       // a full last page still needs the (empty) page after it to show the end; nothing further is asked
-      if (total.total !== undefined) lastPage = Math.max(page + 1, Math.ceil(total.total / req.pageSize));
+      if (total.total !== undefined) lastPage = Math.max(page + 1, Math.ceil(total.total / fullSize));
       previousIds = ids;
       fullPages++;
     }
@@ -253,10 +289,16 @@ const REORDER_WINDOW = 4;
 /** pages ahead allowed per full page read, inverted: at most one page in this many is requested ahead */
 export const AHEAD_PER_FULL_PAGES = 20;
 
+/**
+ * Page sizes a server answers with when it ignores `per_page`: the API's documented defaults (20; 25 on webhooks;
+ * only webhooks declare `per_page` at all). A short first page of one of these sizes may not be the list's last.
+ */
+const SERVER_PAGE_SIZES = [20, 25];
+
 /** Whether a body shows the list ends with it (short or empty); an unreadable one is left to the reader. */
-function endsList(body: unknown, req: PageRequest): boolean {
+function endsList(body: unknown, req: PageRequest, fullSize: number): boolean {
   try {
-    return rowsOf(body, req, "").length < req.pageSize;
+    return rowsOf(body, req, "").length < fullSize;
   } catch {
     return false;
   }

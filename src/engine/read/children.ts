@@ -5,7 +5,7 @@ import { PageCursor } from "../cursors/page-cursor.js";
 import { readInOrder, START_ALL } from "../in-order.js";
 import { paginate, type Row } from "../paginator.js";
 import { cursorContext, type StreamContext } from "./context.js";
-import { emitShaped, listRequest, reorderedPage } from "./emit.js";
+import { emitShaped, listRequest } from "./emit.js";
 
 /**
  * One request (or paged list) per row of a parent stream. Parents are read page by page; the children of a
@@ -30,12 +30,10 @@ export async function readChildren(ctx: StreamContext, link: ParentSpec): Promis
   let sent: number | undefined;
   const tally: Tally = { asked: 0, skipped: 0 };
   for await (const parentPage of parents) {
-    if (parentPage.reordered)
-      ctx.out.unreliable(reorderedPage(`${parentDef.name} page ${parentPage.page}`, parentPage.reordered));
+    if (parentPage.doubt) ctx.out.unreliable(`${parentDef.name} ${parentPage.doubt}`);
     parentsSeen += parentPage.rows.length;
     // the parent count is known from the API's total, or once a short page ends the parent list
-    const last = !isPaged(parentDef) || parentPage.rows.length < ctx.config.pageSize;
-    const total = parentPage.total ?? (last ? parentsSeen : undefined);
+    const total = parentPage.total ?? (parentPage.last ? parentsSeen : undefined);
     if (total !== undefined && parentTotal === undefined) {
       parentTotal = total;
       // one request per parent, one row per request: the parents this sync reads are its rows
@@ -110,8 +108,7 @@ async function* childPages(
   try {
     for await (const page of paginate(ctx.http, request, ctx.signal)) {
       pages++;
-      if (page.reordered)
-        ctx.out.unreliable(reorderedPage(`parent ${parentKey}'s page ${page.page}`, page.reordered));
+      if (page.doubt) ctx.out.unreliable(`parent ${parentKey}'s ${page.doubt}`);
       yield page.rows;
     }
   } catch (error) {

@@ -24,7 +24,7 @@ export async function readDatedList(ctx: StreamContext, spec: IncrementalSpec): 
     const filter: Query = from ? [[`filters[${field}][from]`, from]] : [];
     const request = listRequest(ctx, def, filter, startPage);
     for await (const page of paginate(ctx.http, request, ctx.signal)) {
-      if (page.reordered) cursor.distrust();
+      if (page.doubt) cursor.distrust();
       page.rows = cursor.observe(page.page, page.rows);
       await emitPage(ctx, page, cursor.passes.length === 1 && startPage === 1);
       await ctx.out.checkpoint(cursor.checkpoint(page.page));

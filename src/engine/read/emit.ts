@@ -22,8 +22,18 @@ export function listRequest(
     totalFrom: def.totalFrom,
     prefetch: ctx.prefetch,
     identity: rowIdentity(def),
+    onServerPageSize: (size, asked, endpoint) => {
+      if (cappedWarned.has(ctx)) return;
+      cappedWarned.add(ctx);
+      ctx.log.warn(
+        `${ctx.selection.def.name}: the server answers ${size} rows a page where per_page=${asked} was asked (${endpoint}); paging by ${size}`,
+      );
+    },
   };
 }
+
+/** streams already told that their server caps per_page (once per stream, not per parent's list) */
+const cappedWarned = new WeakSet<StreamContext>();
 
 /**
  * Emits a page's rows. `whole`: the stream is this one list read from page 1, so a first page that is also
@@ -33,29 +43,19 @@ export async function emitPage(ctx: StreamContext, page: Page, whole = false): P
   if (page.total !== undefined && page.page === 1) {
     ctx.out.progress({ unit: "records", total: page.total });
     await ctx.out.estimate(page.total);
-  } else if (whole && page.page === 1 && isLastPage(ctx, page)) {
+  } else if (whole && page.page === 1 && page.last) {
     await ctx.out.estimate(page.rows.length);
   }
   if (ctx.selection.def.envelope === "snapshot") {
     for (const row of page.rows) row.snapshot_at = ctx.signpost.toISOString();
   }
-  if (page.reordered) ctx.out.unreliable(reorderedPage(`page ${page.page}`, page.reordered));
+  if (page.doubt) ctx.out.unreliable(page.doubt);
   if (page.shifted > 0) {
     ctx.log.info(
       `${ctx.selection.def.name}: page ${page.page} repeated ${page.shifted} rows of the previous page (rows were inserted during the sync); dropped the repeats`,
     );
   }
   await emitShaped(ctx, page.rows, undefined, () => `${ctx.selection.def.path}, page ${page.page}`);
-}
-
-/** What a page that repeats rows of pages before the previous one says about the read. */
-export function reorderedPage(page: string, rows: number): string {
-  return `${page} repeated ${rows} rows of pages before the previous one: the server's order changed between requests, so rows may have been missed`;
-}
-
-/** The paginator stops after a page shorter than the page size (the API has no page-count metadata). */
-export function isLastPage(ctx: StreamContext, page: Page): boolean {
-  return !isPaged(ctx.selection.def) || page.rows.length < ctx.config.pageSize;
 }
 
 /**
