@@ -63,7 +63,46 @@ describe("HttpClient", () => {
     for (let i = 0; i < 3; i++) expect(await http.getJson("company/promoters", [])).toEqual([{ id: 2 }]);
     expect(await first).toEqual([{ id: 1 }]);
     // the day was capped at backoff_max (5 ms here)
-    expect(lines.find((l) => l.includes("HTTP 429; retry"))).toMatch(/in 0\.0 s$/);
+    expect(lines.find((l) => l.includes("HTTP 429; retry"))).toMatch(
+      /in 0\.0 s \(the server asked for longer; backoff_max_s caps a wait\)$/,
+    );
+  });
+
+  it("does not count a 429 as a retry while other requests get through: a busy shared account is slow, not failed", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    const OTHER = "/api/v2/company/promoters";
+    // commissions: 429 five times, more than max_retries (2), while promoters keep being answered
+    pool.intercept({ path: PATH }).reply(429, {}).times(5);
+    pool.intercept({ path: PATH }).reply(200, [{ id: 1 }]);
+    pool
+      .intercept({ path: OTHER })
+      .reply(200, [{ id: 2 }])
+      .persist();
+    const { http, lines } = testClient(agent, { maxRetries: 2 });
+    // the key is accepted first (until then no other request goes out)
+    await http.getJson("company/promoters", []);
+    let done = false;
+    const first = http.getJson("company/commissions", []).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      await http.getJson("company/promoters", []);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await first).toEqual([{ id: 1 }]);
+    expect(http.stats.rateLimited).toBe(5);
+    expect(lines.some((l) => /^warn .*HTTP 429; retry in .*, not counted toward the 2 retries/.test(l))).toBe(
+      true,
+    );
+  });
+
+  it("counts a 429 as a retry when nothing else gets through, and gives up after max_retries", async () => {
+    const agent = mockAgent();
+    agent.get("https://api.test").intercept({ path: PATH }).reply(429, {}).times(3);
+    const { http } = testClient(agent, { maxRetries: 2 });
+    const error = await http.getJson("company/commissions", []).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/gave up after 3 tries: HTTP 429/);
   });
 
   it("reports failed attempts to its observer, and a cancelled request as neither success nor failure", async () => {
@@ -224,5 +263,58 @@ describe("HttpClient", () => {
     expect(error.failureType).toBe("transient_error");
     expect(error.message).toBe("gave up after 3 tries: HTTP 502 (GET company/commissions)");
     expect(JSON.stringify(lines) + error.message).not.toContain("secret-key-123");
+  });
+});
+
+describe("HttpClient counts what reached the server", () => {
+  it("does not count a request cancelled before it left (queued behind another on the one connection)", async () => {
+    const { createServer } = await import("node:http");
+    const { Agent } = await import("undici");
+    const { RateBudget } = await import("../src/http/rate-budget.js");
+    const { HttpClient } = await import("../src/http/client.js");
+    const { checkPath } = await import("../src/app/connect.js");
+    const { createLogger, Redactor } = await import("../src/log.js");
+    let received = 0;
+    const server = createServer((_req, res) => {
+      received++;
+      setTimeout(() => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end("[]");
+      }, 150);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as import("node:net").AddressInfo;
+    const dispatcher = new Agent({ connections: 1 });
+    const budget = new RateBudget(10_000);
+    const http = new HttpClient({
+      baseUrl: `http://127.0.0.1:${port}/api/v2`,
+      apiKey: "secret-key-123",
+      accountId: "acc-1",
+      userAgent: "test",
+      timeoutMs: 2000,
+      retry: { maxRetries: 1, baseMs: 1, maxMs: 5 },
+      budget,
+      maxConcurrency: 4,
+      log: createLogger("warn", () => undefined, new Redactor([])),
+      dispatcher,
+      probePath: checkPath(),
+    });
+    try {
+      // the key is accepted first; then one request on the connection and one queued behind it, cancelled
+      await http.getJson("company/promoters", []);
+      const stop = new AbortController();
+      const first = http.getJson("company/referrals", [["page", "1"]]);
+      const queued = http.getJson("company/referrals", [["page", "2"]], stop.signal).catch(() => "cancelled");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stop.abort(new Error("past the end of the list"));
+      expect(await queued).toBe("cancelled");
+      await first;
+      expect(received).toBe(2);
+      expect(http.stats.requests).toBe(2);
+      expect(http.stats.cancelled).toBe(0);
+    } finally {
+      await dispatcher.close();
+      server.close();
+    }
   });
 });

@@ -66,7 +66,7 @@ describe("RateBudget", () => {
       });
     }
     await vi.advanceTimersByTimeAsync(1_000);
-    cancelled(true); // at 1 s, before its answer
+    cancelled("cancelled"); // at 1 s, before its answer
     answered(); // at 1 s, answered
     await vi.advanceTimersByTimeAsync(60_000);
     // the answered slot frees at 61 s; the cancelled one 2 s later, though it was released first

@@ -8,6 +8,7 @@ import { HttpError } from "./http-error.js";
 import { parseJson } from "./json.js";
 import type { RateBudget, Release } from "./rate-budget.js";
 import { Semaphore } from "./semaphore.js";
+import { type SentWatch, watchSent } from "./sent.js";
 import { sleep } from "./sleep.js";
 import { Agent, request } from "./undici.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -40,6 +41,11 @@ export type Query = ReadonlyArray<readonly [string, string]>;
 /** The account-wide probe asks for one row. */
 export const PROBE_QUERY: Query = [["per_page", "1"]];
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * How long one request's 429s go uncounted while the account gets through: past it, a 429 counts toward
+ * max_retries again (an endpoint that answers 429 for good must fail its stream, however the others fare).
+ */
+export const RATE_LIMIT_PATIENCE_MS = 30 * 60_000;
 
 export interface HttpStats {
   requests: number;
@@ -67,6 +73,8 @@ export class HttpClient {
   private readonly secrets: Redactor;
   /** moving average of a response's round trip; a guess until the first one is measured */
   private roundTripMs = 100;
+  /** requests answered 2xx so far: a 429'd request sees from it whether the account is getting through */
+  private answered = 0;
   /**
    * Until the first request has an answer that does not stop the sync (a 401, or a 403 or 404 for the whole account),
    * no other request goes out: a rejected key costs one request, not one per stream. Settles once; rejects
@@ -188,23 +196,37 @@ export class HttpClient {
     const { retry, budget, log } = this.options;
     let lastCause = "";
     let lastKind: ErrorCause = "network";
-    for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
+    // `attempt` counts the tries toward max_retries; `tries` every one (the backoff grows with it). A 429
+    // while other requests of the sync are answered is the account's shared quota at work, not this request
+    // failing: it is not counted (for RATE_LIMIT_PATIENCE_MS), so a busy account makes a sync slow, not failed.
+    let attempt = 0;
+    let tries = 0;
+    let firstRateLimitAt: number | undefined;
+    // the sync's answered count when this request's last 429 came (or its first try was granted)
+    let answeredMark: number | undefined;
+    for (; ; tries++) {
       let retryAfterMs: number | undefined;
       let rateLimited = false;
       await this.inflight.acquire();
       let release: Release | undefined;
+      let sent: SentWatch | undefined;
       let grantedAt = 0;
       try {
         release = await budget.acquire(signal);
         grantedAt = Date.now();
+        answeredMark ??= this.answered;
         this.stats.requests++;
         const started = performance.now();
         const seen: Seen = {};
+        sent = watchSent(url);
         const outcome = await this.attempt(url, endpoint, signal, seen, context).catch((error: unknown) => {
           this.keyAnswered(error);
-          // a page requested ahead and dropped at the list's end was cancelled, not failed
-          if (signal?.aborted) this.stats.cancelled++;
-          else {
+          // a page requested ahead and dropped at the list's end was cancelled, not failed; one dropped
+          // before it left was no request at all
+          if (signal?.aborted) {
+            if (sent?.reachedServer) this.stats.cancelled++;
+            else this.stats.requests--;
+          } else {
             const ms = performance.now() - started;
             this.options.observe?.(path, ms, false, seen.status);
             this.logAttempt(path, query, seen, ms, attempt);
@@ -217,34 +239,54 @@ export class HttpClient {
         this.options.observe?.(path, ms, outcome.ok, seen.status);
         this.logAttempt(path, query, seen, ms, attempt);
         if (outcome.ok || !outcome.rateLimited) budget.speedUp();
-        if (outcome.ok) return outcome.body;
+        if (outcome.ok) {
+          this.answered++;
+          return outcome.body;
+        }
         lastCause = outcome.cause;
         lastKind = outcome.kind;
         retryAfterMs = outcome.retryAfterMs;
         rateLimited = outcome.rateLimited;
       } finally {
-        release?.(signal?.aborted === true);
+        release?.(signal?.aborted !== true ? "answered" : sent?.reachedServer ? "cancelled" : "unsent");
+        sent?.done();
         this.inflight.release();
       }
-      const delay = retryDelayMs(attempt, retry, retryAfterMs);
+      const delay = retryDelayMs(tries, retry, retryAfterMs);
+      const capped =
+        retryAfterMs !== undefined && retryAfterMs > retry.maxMs
+          ? " (the server asked for longer; backoff_max_s caps a wait)"
+          : "";
+      let counted = true;
       if (rateLimited) {
         // The account's limit is shared with clients we cannot see: lower the rate for every stream (once per
         // episode), but wait out this 429's Retry-After on this request alone. Another endpoint's requests
         // go on at the lowered rate instead of freezing for as long as one endpoint asks.
         this.stats.rateLimited++;
         budget.slowDown(grantedAt);
+        firstRateLimitAt ??= grantedAt;
+        counted = this.answered === answeredMark || Date.now() - firstRateLimitAt > RATE_LIMIT_PATIENCE_MS;
+        answeredMark = this.answered;
       }
-      if (attempt === retry.maxRetries) break;
+      if (counted && attempt === retry.maxRetries) break;
       this.stats.retries++;
-      log.warn(
-        `${this.describe(path, query)}: ${lastCause}; retry ${attempt + 1} of ${retry.maxRetries} in ${(delay / 1000).toFixed(1)} s`,
-      );
+      const wait = `${(delay / 1000).toFixed(1)} s${capped}`;
+      if (counted) {
+        attempt++;
+        log.warn(
+          `${this.describe(path, query)}: ${lastCause}; retry ${attempt} of ${retry.maxRetries} in ${wait}`,
+        );
+      } else {
+        log.warn(
+          `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: other requests get through (the account's quota is shared)`,
+        );
+      }
       await sleep(delay, signal);
     }
     const error = new HttpError(
       classify("retries_exhausted"),
       endpoint,
-      `gave up after ${retry.maxRetries + 1} tries: ${lastCause}`,
+      `gave up after ${tries + 1} tries: ${lastCause}`,
     );
     // the last cause's row says what to check (the network, the API's health, the rate)
     error.lastCause = lastKind;

@@ -2,9 +2,10 @@ import { sleep } from "./sleep.js";
 
 /**
  * Ends a granted request's hold on the budget; call it once the request is answered or has failed.
- * `cancelled`: the caller stopped waiting before an answer, so the server may see it later still.
+ * `cancelled`: the caller stopped waiting before an answer, so the server may see it later still;
+ * `unsent`: it was cancelled before it left (it never reached the server), so its slot is free at once.
  */
-export type Release = (cancelled?: boolean) => void;
+export type Release = (how?: "answered" | "cancelled" | "unsent") => void;
 
 /**
  * One proactive request budget shared by every stream: at most `limit` requests in any moving window, as
@@ -156,11 +157,15 @@ export class RateBudget {
     }
     this.inFlight++;
     let done = false;
-    return (cancelled = false) => {
+    return (how = "answered") => {
       if (done) return;
       done = true;
       this.inFlight--;
-      const at = Date.now() + (cancelled ? RateBudget.CANCELLED_HOLD_MS : 0);
+      if (how === "unsent") {
+        this.onRelease?.();
+        return;
+      }
+      const at = Date.now() + (how === "cancelled" ? RateBudget.CANCELLED_HOLD_MS : 0);
       // oldest first: a cancelled slot's later time goes in its place
       let i = this.released.length;
       while (i > 0 && this.released[i - 1]! > at) i--;
