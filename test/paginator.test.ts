@@ -379,3 +379,43 @@ describe("paginate, a server that caps per_page", () => {
     expect(lastsShort).toEqual([true]);
   });
 });
+
+describe("paginate, what an endpoint showed about per_page", () => {
+  it("confirms a short page of a default size once per endpoint: its other lists (a report's windows) trust it", async () => {
+    const seen = { honoured: false };
+    const request = { ...listRequest(), pageSize: 100, pageSizeSeen: seen };
+    const first = cappedServer(20, 100);
+    expect((await collect(paginate(testClient(first.agent).http, request))).ids).toHaveLength(20);
+    expect(first.asked).toEqual([1, 2]);
+    expect(seen.honoured).toBe(true);
+    const second = cappedServer(20, 100);
+    expect((await collect(paginate(testClient(second.agent).http, request))).ids).toHaveLength(20);
+    expect(second.asked).toEqual([1]);
+  });
+
+  it("learns it from a page of more rows than any default, and never from a capped server", async () => {
+    const seen = { honoured: false };
+    const honest = cappedServer(30, 100);
+    await collect(
+      paginate(testClient(honest.agent).http, { ...listRequest(), pageSize: 100, pageSizeSeen: seen }),
+    );
+    expect(seen.honoured).toBe(true);
+    const cappedSeen = { honoured: false };
+    const capped = cappedServer(45, 20);
+    const request = { ...listRequest(), pageSize: 100, pageSizeSeen: cappedSeen };
+    expect((await collect(paginate(testClient(capped.agent).http, request))).ids).toHaveLength(45);
+    expect(cappedSeen.honoured).toBe(false);
+  });
+
+  it("needs no confirming where the body's total says the short page is all", async () => {
+    const agent = mockAgent();
+    agent
+      .get("https://api.test")
+      .intercept({ path: "/api/v2/company/referrals?page=1&per_page=100" })
+      .reply(200, { data: rows(1, 20), meta: { total: 20 } });
+    const { http } = testClient(agent);
+    const request = { ...listRequest("data"), pageSize: 100, totalFrom: "meta.total" };
+    expect((await collect(paginate(http, request))).ids).toHaveLength(20);
+    expect(http.stats.requests).toBe(1);
+  });
+});

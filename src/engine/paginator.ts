@@ -29,6 +29,13 @@ export interface PageRequest {
   identity?: ((row: Row) => unknown) | undefined;
   /** told once per list when the server is seen to answer `size` rows a page where `pageSize` were asked */
   onServerPageSize?: ((size: number, asked: number, endpoint: string) => void) | undefined;
+  /** what the lists of this endpoint showed so far, shared by them (a report's windows, a stream's parents) */
+  pageSizeSeen?: PageSizeSeen | undefined;
+}
+
+/** Whether an endpoint was seen to honour `per_page`: then a short page of a default size needs no confirming. */
+export interface PageSizeSeen {
+  honoured: boolean;
 }
 
 export interface Page {
@@ -94,9 +101,9 @@ export async function* paginate(
   // the first page known to be past the end (a short or empty answer was at `endAt - 1`)
   let endAt = Number.POSITIVE_INFINITY;
   // Rows in a full page: per_page, unless the server is seen to answer fewer and go on. A server that ignores
-  // per_page (answers its default of 20) or caps it lower than asked would otherwise end every list after its
-  // first page, silently. So a short first page of a size such a server answers with (SERVER_PAGE_SIZES) is
-  // confirmed by the page after it: one request more for a list that happens to be that long, nothing for others.
+  // per_page (answers its default of 20) would otherwise end every list after its first page, silently. So a
+  // short first page of a size such a server answers with (SERVER_PAGE_SIZES) is confirmed by the page after
+  // it, unless a total says it is all: one request more for a list that happens to be that long, none for others.
   let fullSize = req.pageSize;
   let confirming = 0;
   const request = (page: number, ahead: boolean) => {
@@ -153,7 +160,11 @@ export async function* paginate(
       }
       const endpoint = http.endpointOf(req.path, [...req.query, ["page", String(page)]]);
       const rows = rowsOf(body, req, endpoint);
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        // a short first page confirmed as the list's end: this endpoint honours per_page
+        if (confirming > 0 && req.pageSizeSeen) req.pageSizeSeen.honoured = true;
+        return;
+      }
       // each row's key once (a digest of its content where it has no id): the repeats, loop guard and
       // reorder check below all compare keys
       const keys = keysOf(rows, rowKey, endpoint);
@@ -241,8 +252,16 @@ export async function* paginate(
       }
       if (rows.length > req.pageSize) oversize = true;
       const short = rows.length < fullSize;
+      // more rows than any default: the endpoint honours per_page, and its other lists need no confirming
+      if (req.pageSizeSeen && rows.length > MAX_SERVER_PAGE_SIZE && rows.length <= req.pageSize)
+        req.pageSizeSeen.honoured = true;
       const confirm =
-        short && page === first && fullSize === req.pageSize && SERVER_PAGE_SIZES.includes(rows.length);
+        short &&
+        page === first &&
+        fullSize === req.pageSize &&
+        SERVER_PAGE_SIZES.includes(rows.length) &&
+        !req.pageSizeSeen?.honoured &&
+        !(total.total !== undefined && total.total <= rows.length);
       yield {
         page,
         rows: fresh,
@@ -294,6 +313,7 @@ export const AHEAD_PER_FULL_PAGES = 20;
  * only webhooks declare `per_page` at all). A short first page of one of these sizes may not be the list's last.
  */
 const SERVER_PAGE_SIZES = [20, 25];
+const MAX_SERVER_PAGE_SIZE = Math.max(...SERVER_PAGE_SIZES);
 
 /** Whether a body shows the list ends with it (short or empty); an unreadable one is left to the reader. */
 function endsList(body: unknown, req: PageRequest, fullSize: number): boolean {

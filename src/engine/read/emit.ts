@@ -2,7 +2,7 @@ import type { Query } from "../../http/client.js";
 import { isStackOverflow } from "../../http/error-policy.js";
 import { HttpError } from "../../http/http-error.js";
 import { isPaged, rowIdentity, type StreamDef } from "../../streams/index.js";
-import type { Page, PageRequest, Row } from "../paginator.js";
+import type { Page, PageRequest, PageSizeSeen, Row } from "../paginator.js";
 import type { StreamContext } from "./context.js";
 
 /** The paged list of `def` (the stream itself, or a per-parent stream's parent) with extra query terms. */
@@ -22,6 +22,7 @@ export function listRequest(
     totalFrom: def.totalFrom,
     prefetch: ctx.prefetch,
     identity: rowIdentity(def),
+    pageSizeSeen: pageSizeSeen(ctx, def),
     onServerPageSize: (size, asked, endpoint) => {
       if (cappedWarned.has(ctx)) return;
       cappedWarned.add(ctx);
@@ -34,6 +35,16 @@ export function listRequest(
 
 /** streams already told that their server caps per_page (once per stream, not per parent's list) */
 const cappedWarned = new WeakSet<StreamContext>();
+/** per stream and endpoint (path template): whether its lists showed per_page is honoured */
+const pageSizes = new WeakMap<StreamContext, Map<string, PageSizeSeen>>();
+
+function pageSizeSeen(ctx: StreamContext, def: StreamDef): PageSizeSeen {
+  const byPath = pageSizes.get(ctx) ?? new Map<string, PageSizeSeen>();
+  pageSizes.set(ctx, byPath);
+  const seen = byPath.get(def.path) ?? { honoured: false };
+  byPath.set(def.path, seen);
+  return seen;
+}
 
 /**
  * Emits a page's rows. `whole`: the stream is this one list read from page 1, so a first page that is also
