@@ -229,7 +229,7 @@ export class HttpClient {
           } else {
             const ms = performance.now() - started;
             this.options.observe?.(path, ms, false, seen.status);
-            this.logAttempt(path, query, seen, ms, attempt);
+            this.logAttempt(path, query, seen, ms, tries);
           }
           throw error;
         });
@@ -237,7 +237,7 @@ export class HttpClient {
         const ms = performance.now() - started;
         this.roundTripMs += (ms - this.roundTripMs) / 8;
         this.options.observe?.(path, ms, outcome.ok, seen.status);
-        this.logAttempt(path, query, seen, ms, attempt);
+        this.logAttempt(path, query, seen, ms, tries);
         if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) {
           this.answered++;
