@@ -100,6 +100,10 @@ export async function* paginate(
   }>();
   // the first page known to be past the end (a short or empty answer was at `endAt - 1`)
   let endAt = Number.POSITIVE_INFINITY;
+  // the reader is done with this list: nothing more is asked for
+  let finished = false;
+  // the page the reader waits for or processes
+  let at = 0;
   // Rows in a full page: per_page, unless the server is seen to answer fewer and go on. A server that ignores
   // per_page (answers its default of 20) would otherwise end every list after its first page, silently. So a
   // short first page of a size such a server answers with (SERVER_PAGE_SIZES) is confirmed by the page after
@@ -113,7 +117,16 @@ export async function* paginate(
     body.then(
       (b) => {
         cancel.release();
-        if (page + 1 >= endAt || !endsList(b, req, fullSize)) return;
+        const rows = rowCount(b, req);
+        if (rows >= fullSize) {
+          // A full page: the next one is needed whatever it holds (rows, or the empty page that shows the
+          // end), so it is asked for now, while this one is processed, instead of after. Requests then go
+          // out as fast as answers come back, not as fast as pages are processed.
+          // (only for the page the reader is at: answers must not chain requests on their own)
+          if (!finished && page === at && next === page + 1 && page + 1 < endAt) request(next++, false);
+          return;
+        }
+        if (rows < 0 || page + 1 >= endAt) return;
         endAt = page + 1;
         for (const p of pending) if (p.page >= endAt) p.cancel.abort(new Error("past the end of the list"));
       },
@@ -149,6 +162,7 @@ export async function* paginate(
   req.prefetch?.open();
   try {
     for (let page = next; ; page++) {
+      at = page;
       if (next === page) request(next++, false);
       while (fullPages > 0 && req.prefetch && mayRequestAhead(page)) request(next++, true);
       const { body: pendingBody, ahead } = pending.shift()!;
@@ -184,16 +198,18 @@ export async function* paginate(
         // Pages requested ahead may have been answered before this one, on the other side of the insert,
         // and would skip the rows it pushed down (a page read in order after its predecessor repeats
         // them instead, and repeats are dropped). So a list that moves is read in order from here on.
+        // The page after this one, asked for once this one was answered, is in order already and stays.
         shifting = true;
+        const inOrder = [...pending].filter((p) => !p.ahead);
         for (const p of pending) {
+          if (!p.ahead) continue;
           p.cancel.abort(new Error("read again in order: the list shifted"));
-          if (p.ahead) {
-            req.prefetch!.give();
-            http.stats.unusedAhead++;
-          }
+          req.prefetch!.give();
+          http.stats.unusedAhead++;
         }
         pending.clear();
-        next = page + 1;
+        for (const p of inOrder) pending.push(p);
+        next = page + 1 + inOrder.length;
       }
       if (fresh.length === 0) {
         // Every row repeats the previous page. The API answers an empty page past a list's end, so this is
@@ -282,6 +298,7 @@ export async function* paginate(
       fullPages++;
     }
   } finally {
+    finished = true;
     stop.abort();
     for (const { ahead } of pending) {
       if (!ahead) continue;
@@ -315,12 +332,12 @@ export const AHEAD_PER_FULL_PAGES = 20;
 const SERVER_PAGE_SIZES = [20, 25];
 const MAX_SERVER_PAGE_SIZE = Math.max(...SERVER_PAGE_SIZES);
 
-/** Whether a body shows the list ends with it (short or empty); an unreadable one is left to the reader. */
-function endsList(body: unknown, req: PageRequest, fullSize: number): boolean {
+/** A body's row count, or -1 for one that is not a page of rows (left to the reader, who says why). */
+function rowCount(body: unknown, req: PageRequest): number {
   try {
-    return rowsOf(body, req, "").length < fullSize;
+    return rowsOf(body, req, "").length;
   } catch {
-    return false;
+    return -1;
   }
 }
 
