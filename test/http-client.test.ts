@@ -97,6 +97,29 @@ describe("HttpClient", () => {
     );
   });
 
+  it("waits at most 10 s after a 429 not counted, whatever backoff_max_s (the lowered rate paces the account)", async () => {
+    const agent = mockAgent();
+    const pool = agent.get("https://api.test");
+    pool
+      .intercept({ path: "/api/v2/company/promoters" })
+      .reply(200, [{ id: 2 }])
+      .persist();
+    // answered 429 after 50 ms, while a promoters request gets through
+    pool.intercept({ path: PATH }).reply(429, {}).delay(50);
+    const { http, lines } = testClient(agent, { backoff: { baseMs: 3_600_000, maxMs: 36_000_000 } });
+    await http.getJson("company/promoters", []);
+    const stop = new AbortController();
+    const pending = http.getJson("company/commissions", [], stop.signal).catch(() => "stopped");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await http.getJson("company/promoters", []);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    stop.abort(new Error("test over"));
+    expect(await pending).toBe("stopped");
+    const line = lines.find((l) => l.includes("not counted toward"));
+    const seconds = Number(/retry in ([\d.]+) s/.exec(line ?? "")?.[1]);
+    expect(seconds).toBeLessThanOrEqual(10);
+  });
+
   it("counts a 429 as a retry when nothing else gets through, and gives up after max_retries", async () => {
     const agent = mockAgent();
     agent.get("https://api.test").intercept({ path: PATH }).reply(429, {}).times(3);

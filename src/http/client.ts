@@ -46,6 +46,8 @@ const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  * max_retries again (an endpoint that answers 429 for good must fail its stream, however the others fare).
  */
 export const RATE_LIMIT_PATIENCE_MS = 30 * 60_000;
+/** the longest wait of a 429 not counted as a retry, when the server says nothing of how long */
+export const SHARED_QUOTA_MAX_WAIT_MS = 10_000;
 
 export interface HttpStats {
   requests: number;
@@ -252,7 +254,7 @@ export class HttpClient {
         sent?.done();
         this.inflight.release();
       }
-      const delay = retryDelayMs(tries, retry, retryAfterMs);
+      let delay = retryDelayMs(tries, retry, retryAfterMs);
       const capped =
         retryAfterMs !== undefined && retryAfterMs > retry.maxMs
           ? " (the server asked for longer; backoff_max_s caps a wait)"
@@ -267,6 +269,9 @@ export class HttpClient {
         firstRateLimitAt ??= grantedAt;
         counted = this.answered === answeredMark || Date.now() - firstRateLimitAt > RATE_LIMIT_PATIENCE_MS;
         answeredMark = this.answered;
+        // while the account gets through, the lowered rate paces it: a request's own wait (unless the server
+        // named one) stays short, or one unlucky request's minute-long jitter becomes the sync's tail
+        if (!counted && retryAfterMs === undefined) delay = Math.min(delay, SHARED_QUOTA_MAX_WAIT_MS);
       }
       if (counted && attempt === retry.maxRetries) break;
       this.stats.retries++;

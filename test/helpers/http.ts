@@ -13,7 +13,12 @@ export function mockAgent(): MockAgent {
 /** An HttpClient on a MockAgent with millisecond backoff, capturing its log lines. */
 export function testClient(
   agent: MockAgent,
-  opts: { maxRetries?: number; requestsPerMinute?: number; observe?: HttpClientOptions["observe"] } = {},
+  opts: {
+    maxRetries?: number;
+    requestsPerMinute?: number;
+    observe?: HttpClientOptions["observe"];
+    backoff?: { baseMs: number; maxMs: number };
+  } = {},
 ) {
   const lines: string[] = [];
   const log = createLogger(
@@ -28,7 +33,7 @@ export function testClient(
     accountId: "acc-1",
     userAgent: "test",
     timeoutMs: 2000,
-    retry: { maxRetries: opts.maxRetries ?? 3, baseMs: 1, maxMs: 5 },
+    retry: { maxRetries: opts.maxRetries ?? 3, ...(opts.backoff ?? { baseMs: 1, maxMs: 5 }) },
     budget,
     maxConcurrency: 4,
     log,
