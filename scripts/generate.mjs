@@ -60,14 +60,50 @@ async function recordTypes() {
   return parts.join("\n");
 }
 
+/** Keywords that validate nothing: the validators' embedded copies of the schemas go without them. */
+const ANNOTATIONS = ["title", "description", "examples", "$comment", "pattern_descriptor", "order"];
+
+/**
+ * A schema without its annotations, at schema positions only (a record field named `description` stays).
+ * The standalone code embeds each schema it compiles, and a module's source stays in the heap for as long as
+ * the process runs: the descriptions were most of the file.
+ */
+function validationOnly(schema) {
+  if (Array.isArray(schema)) return schema.map(validationOnly);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (ANNOTATIONS.includes(key)) continue;
+    if (["properties", "patternProperties", "definitions", "$defs", "dependencies"].includes(key))
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, validationOnly(v)]));
+    else if (
+      typeof value === "object" &&
+      key !== "enum" &&
+      key !== "const" &&
+      key !== "default" &&
+      key !== "required"
+    )
+      out[key] = validationOnly(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Non-ASCII characters as `\uXXXX` escapes (in generated code they occur only in string literals and
+ * comments): one such character makes V8 hold the module's whole source as two bytes a character.
+ */
+const asciiOnly = (code) =>
+  code.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /** Exports `STREAM_VALIDATORS` (by stream name) and `validateConfig`, compiled with the run-time ajv options. */
 function validators() {
   const ajv = createAjv({ source: true, esm: true, lines: false });
   const refs = { validateConfig: "config" };
-  ajv.addSchema(CONFIG_SCHEMA, "config");
+  ajv.addSchema(validationOnly(CONFIG_SCHEMA), "config");
   for (const stream of STREAMS) {
     ajv.addSchema(
-      JSON.parse(readFileSync(new URL(`schemas/${stream.name}.json`, root), "utf8")),
+      validationOnly(JSON.parse(readFileSync(new URL(`schemas/${stream.name}.json`, root), "utf8"))),
       stream.name,
     );
     refs[`stream_${stream.name}`] = stream.name;
@@ -79,7 +115,7 @@ function validators() {
     'import { createRequire } from "node:module";',
     "// ajv's standalone code loads its runtime helpers and ajv-formats' checks with require()",
     "const require = createRequire(import.meta.url);",
-    standaloneCode(ajv, refs),
+    asciiOnly(standaloneCode(ajv, refs)),
     "",
     "export const STREAM_VALIDATORS = {",
     ...STREAMS.map((s) => `  ${s.name}: stream_${s.name},`),
