@@ -103,6 +103,7 @@ describe("a rate limit shared with other clients", () => {
     // the summary, the METRIC timers and the server agree
     expect(sum.requests).toBe(s.stats.requests);
     expect(sum.timed + sum.cancelled).toBe(sum.requests);
+    expect(run.stderr).not.toMatch(/answered 429/);
   }, 60_000);
 
   it("gets every record under sporadic 429s (every 10th request, Retry-After: 1)", async () => {
@@ -116,6 +117,23 @@ describe("a rate limit shared with other clients", () => {
     expect(sum.rateLimited).toBe(s.stats.faults);
     expect(sum.requests).toBe(s.stats.requests);
     expect(sum.timed + sum.cancelled).toBe(sum.requests);
+  }, 60_000);
+
+  it("says once, at the end, that many 429s call for a lower requests_per_minute", async () => {
+    const s = await start({ faults: [parseFaultSpec("429-seconds:*::every=3")] });
+    const { config, catalog } = files(s);
+    const run = await runCli(["--config", config, "--catalog", catalog]);
+    expect(run.code, run.stderr).toBe(0);
+    expectComplete(s, run.messages);
+    const sum = summaryOf(run.stderr);
+    expect(sum.rateLimited).toBeGreaterThanOrEqual(5);
+    const hint = run.stderr.split("\n").filter((line) => line.includes("answered 429"));
+    expect(hint).toHaveLength(1);
+    expect(hint[0]).toMatch(
+      new RegExp(
+        `WARNING ${sum.rateLimited} of ${sum.requests} requests were answered 429: other clients share the account's quota, or it is below requests_per_minute \\(100000\\); a lower requests_per_minute keeps this sync under it`,
+      ),
+    );
   }, 60_000);
 
   it("waits out one endpoint's day-long Retry-After on that endpoint alone, capped at backoff_max_s", async () => {

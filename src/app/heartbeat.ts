@@ -5,8 +5,8 @@ import type { Logger } from "../log.js";
 
 /**
  * A progress line at intervals while a sync runs: per running stream its records and pages so far, and a
- * percentage and ETA where it knows its size; for the sync, requests in the last minute against the budget,
- * 429s and retries.
+ * percentage and ETA where it knows its size; for the sync, requests in the last minute against the budget
+ * (the rate controller's current limit, which 429s lower below `requests_per_minute`), 429s and retries.
  */
 export class Heartbeat {
   private readonly streams: StreamSummary[] = [];
@@ -17,6 +17,7 @@ export class Heartbeat {
     private readonly log: Logger,
     private readonly stats: HttpStats,
     private readonly requestsPerMinute: number,
+    private readonly limitNow: () => number = () => requestsPerMinute,
   ) {}
 
   watch(summary: StreamSummary): void {
@@ -33,8 +34,11 @@ export class Heartbeat {
     const done = this.streams.length - running.length;
     const parts = running.map((s) => `${s.stream} ${s.records} records, ${s.pages} pages${percent(s, now)}`);
     const { rateLimited, retries } = this.stats;
+    const limit = this.limitNow();
+    const lowered =
+      limit < this.requestsPerMinute ? ` (lowered from ${this.requestsPerMinute} after 429s)` : "";
     this.log.info(
-      `progress: ${done} of ${this.streams.length} streams done; ${parts.join("; ") || "none running"}; ${this.recent.length}/${this.requestsPerMinute} requests in the last minute, ${rateLimited} rate-limited, ${retries} retries`,
+      `progress: ${done} of ${this.streams.length} streams done; ${parts.join("; ") || "none running"}; ${this.recent.length}/${limit} requests in the last minute${lowered}, ${rateLimited} rate-limited, ${retries} retries`,
       {
         event: "heartbeat",
         streams: running.map((s) => ({
@@ -44,7 +48,8 @@ export class Heartbeat {
           ...(s.progress ? { ...s.progress, done: doneOf(s, s.progress) } : {}),
         })),
         requestsLastMinute: this.recent.length,
-        budget: this.requestsPerMinute,
+        budget: limit,
+        requestsPerMinute: this.requestsPerMinute,
         rateLimited,
         retries,
       },

@@ -32,7 +32,7 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
       heartbeat?.observeRequest();
     },
   });
-  heartbeat = new Heartbeat(log, http.stats, config.requestsPerMinute);
+  heartbeat = new Heartbeat(log, http.stats, config.requestsPerMinute, () => http.rateLimit);
   const ticker = setInterval(() => metrics.flush(), metricsIntervalMs());
   ticker.unref();
   const beats = setInterval(() => heartbeat.beat(), config.heartbeatMs);
@@ -71,6 +71,13 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
     log.info(
       `sync ${result.failures.length ? "failed" : interrupts.signal.aborted ? "interrupted" : "done"} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${requests} requests, ${retries} retries, ${rateLimited} rate-limited, ${cancelled} cancelled, ${unusedAhead} requested ahead and unused`,
     );
+    // The controller keeps the sync going under a shared quota, but a tap over its share makes the other
+    // clients' requests fail too: what the user can set is the rate this sync starts from.
+    if (rateLimited >= MANY_429S.count && rateLimited >= requests * MANY_429S.share) {
+      log.warn(
+        `${rateLimited} of ${requests} requests were answered 429: other clients share the account's quota, or it is below requests_per_minute (${config.requestsPerMinute}); a lower requests_per_minute keeps this sync under it and leaves the others room`,
+      );
+    }
     return result;
   } finally {
     clearInterval(ticker);
@@ -79,6 +86,9 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
     await http.close();
   }
 }
+
+/** 429s that say the account is busier than requests_per_minute allows for: at least this many, and this share */
+const MANY_429S = { count: 5, share: 0.05 };
 
 /** METRIC lines every 60 s, like singer-python; TAP_FIRSTPROMOTER_METRICS_INTERVAL_S changes it. */
 function metricsIntervalMs(): number {

@@ -133,6 +133,11 @@ export class HttpClient {
     return parts.join(", ");
   }
 
+  /** Requests per window the rate controller grants now: `requests_per_minute`, or less after 429s. */
+  get rateLimit(): number {
+    return this.options.budget.limit;
+  }
+
   /**
    * Requests that could start now without waiting behind anyone: a free in-flight slot and a rate grant to
    * spare within one round trip. Optional work (pages requested ahead) sizes itself by this.
