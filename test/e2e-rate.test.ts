@@ -150,6 +150,22 @@ describe("a rate limit shared with other clients", () => {
     expect(summaryOf(run.stderr).rateLimited).toBe(3);
   }, 60_000);
 
+  it("completes a sync under a quota far below requests_per_minute, as the documented API answers it (no Retry-After)", async () => {
+    // 10 requests per sliding second: the tap's budget (100,000 a minute) never binds, the quota does
+    const s = await start({ rateLimit: { requests: 10, windowMs: 1_000, retryAfter: "none" } });
+    const { config, catalog } = files(s, { max_retries: 3 });
+    const run = await runCli(["--config", config, "--catalog", catalog]);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expectComplete(s, run.messages);
+    const sum = summaryOf(run.stderr);
+    expect(sum.rateLimited).toBe(s.stats.rateLimited);
+    expect(sum.requests).toBe(s.stats.requests);
+    expect(sum.timed + sum.cancelled).toBe(sum.requests);
+    // more 429s than 3 retries a request: the ones while other requests got through were not counted
+    expect(sum.rateLimited).toBeGreaterThan(3);
+    expect(run.stderr).toMatch(/requests were answered 429: .*a lower requests_per_minute/);
+  }, 60_000);
+
   it("completes two concurrent syncs of one account under the account's real policy", async () => {
     // 25 requests per sliding second for the account, more than either sync's budget allows for
     const s = await start({ rateLimit: { requests: 25, windowMs: 1_000, retryAfter: "seconds" } });

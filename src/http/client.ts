@@ -278,7 +278,16 @@ export class HttpClient {
         // named one) stays short, or one unlucky request's minute-long jitter becomes the sync's tail
         if (!counted && retryAfterMs === undefined) delay = Math.min(delay, SHARED_QUOTA_MAX_WAIT_MS);
       }
-      if (counted && attempt === retry.maxRetries) break;
+      // why a retry is not counted: other requests get through, or the quota has not had a window to reset
+      let uncounted = "other requests get through (the account's quota is shared)";
+      if (counted && attempt === retry.maxRetries) {
+        // A quota is a count per window: a window after this request's first 429, every request that filled
+        // it has left. Giving up sooner gives up on a quota that had no chance to reset (a saturated minute,
+        // and backoff draws that add up to less than it).
+        if (!rateLimited || grantedAt - firstRateLimitAt! >= budget.windowMs) break;
+        counted = false;
+        uncounted = `its first 429 was less than a rate window (${budget.windowMs / 1000} s) ago`;
+      }
       this.stats.retries++;
       const wait = `${(delay / 1000).toFixed(1)} s${capped}`;
       if (counted) {
@@ -288,7 +297,7 @@ export class HttpClient {
         );
       } else {
         log.warn(
-          `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: other requests get through (the account's quota is shared)`,
+          `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: ${uncounted}`,
         );
       }
       await sleep(delay, signal);

@@ -65,7 +65,8 @@ export class RateBudget {
 
   constructor(
     private readonly target: number,
-    private readonly windowMs = 60_000,
+    /** the moving window the limit counts in, as the server's quota does */
+    readonly windowMs = 60_000,
   ) {
     this.limitNow = target;
   }

@@ -18,6 +18,8 @@ export function testClient(
     requestsPerMinute?: number;
     observe?: HttpClientOptions["observe"];
     backoff?: { baseMs: number; maxMs: number };
+    /** the rate window (default 60 s): a 429'd request retries for at least this long */
+    windowMs?: number;
   } = {},
 ) {
   const lines: string[] = [];
@@ -26,7 +28,7 @@ export function testClient(
     (level, message) => lines.push(`${level} ${message}`),
     new Redactor(["secret-key-123"]),
   );
-  const budget = new RateBudget(opts.requestsPerMinute ?? 10_000);
+  const budget = new RateBudget(opts.requestsPerMinute ?? 10_000, opts.windowMs);
   const http = new HttpClient({
     baseUrl: "https://api.test/api/v2",
     apiKey: "secret-key-123",
