@@ -106,7 +106,7 @@ export const CONFIG_SCHEMA = {
       type: "integer",
       title: "Max retries",
       description:
-        "Retries of a request after 429, 5xx, timeouts and network errors (401/403/4xx are never retried). A 429 is not counted while other requests get through, nor given up on within a minute of the first.",
+        "Retries of a request after 429, 5xx, timeouts and network errors (401/403/4xx are never retried). A 429 is not counted while other requests get through, nor given up on within 5 minutes of the first.",
       minimum: 0,
       maximum: 20,
       default: 8,

@@ -106,6 +106,26 @@ describe("a rate limit shared with other clients", () => {
     expect(run.stderr).not.toMatch(/answered 429/);
   }, 60_000);
 
+  it("counts pages asked ahead and cancelled at a list's end once settled: streams, summary and server agree", async () => {
+    // lists of 20+ full pages get pages asked ahead; their ends cancel some, answered or not, a few ms later
+    const s = await start({ size: 250, latencyMs: 5 });
+    const { config, catalog } = files(s);
+    for (let run = 0; run < 3; run++) {
+      s.stats.requests = 0;
+      const result = await runCli(["--config", config, "--catalog", catalog]);
+      expect(result.code, result.stderr).toBe(0);
+      expectComplete(s, result.messages);
+      const sum = summaryOf(result.stderr);
+      const perStream = [...result.stderr.matchAll(/INFO \w+: finished: .*, (\d+) requests in/g)].map((m) =>
+        Number(m[1]),
+      );
+      expect(perStream).toHaveLength(STREAMS.length);
+      expect(perStream.reduce((a, b) => a + b, 0)).toBe(sum.requests);
+      expect(sum.requests).toBe(s.stats.requests);
+      expect(sum.timed + sum.cancelled).toBe(sum.requests);
+    }
+  }, 60_000);
+
   it("gets every record under sporadic 429s (every 10th request, Retry-After: 1)", async () => {
     const s = await start({ faults: [parseFaultSpec("429-seconds:*::every=10")] });
     const { config, catalog } = files(s);

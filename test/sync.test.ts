@@ -4,7 +4,7 @@ import type { EngineEvent } from "../src/engine/events.js";
 import { resolveSelections } from "../src/engine/selection.js";
 import type { Bookmarks } from "../src/engine/state.js";
 import { runSync } from "../src/engine/sync.js";
-import type { HttpClient, Query } from "../src/http/client.js";
+import type { HttpClient, Query, RequestTally } from "../src/http/client.js";
 import { HttpError } from "../src/http/http-error.js";
 import { createLogger, Redactor } from "../src/log.js";
 
@@ -15,7 +15,9 @@ function fakeHttp(answer: Answer, keyAccepted: Promise<void> = Promise.resolve()
   const requests: string[] = [];
   const http = {
     keyAccepted,
-    async getJson(path: string, query: Query) {
+    // counts for the caller as the real client does (`tally`: the stream's summary)
+    async getJson(path: string, query: Query, _signal?: AbortSignal, tally?: RequestTally) {
+      if (tally) tally.requests++;
       const page = Number(query.find(([k]) => k === "page")?.[1] ?? 1);
       requests.push(`${path}#${page}`);
       return structuredClone(answer(path, page));

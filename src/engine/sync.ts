@@ -30,7 +30,7 @@ export interface StreamSummary {
   outcome: "running" | "finished" | "failed" | "interrupted";
   records: number;
   pages: number;
-  /** list requests made for this stream (retries not counted) */
+  /** requests this stream made, as the server sees them: retries in, those cancelled before they left out */
   requests: number;
   /** start time, epoch ms */
   started: number;
@@ -96,6 +96,10 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
       });
       options.watch?.(summary);
       const http = countingRequests(options.http, summary);
+      // the stream's requests end with it: ones still out when it ends (a failed report window's siblings,
+      // say) are cancelled, not left to run, retry and count after its summary
+      const ended = new AbortController();
+      const streamSignal = AbortSignal.any([signal, ended.signal]);
       let running = false;
       const shaper = new RecordShaper(selection, log, options.config.schemaEvolution);
       const snapshot = isSnapshotRead(selection);
@@ -159,7 +163,18 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           },
         };
         const { config } = options;
-        await readStream({ http, prefetch, config, selection, shaper, state, signpost, log, signal, out });
+        await readStream({
+          http,
+          prefetch,
+          config,
+          selection,
+          shaper,
+          state,
+          signpost,
+          log,
+          signal: streamSignal,
+          out,
+        });
         // an abort can end a read early without an error: that snapshot is partial
         if (snapshot && began && !signal.aborted)
           await sink.emit({ type: "snapshot", stream: name, phase: "complete", whole: !unreliable });
@@ -187,6 +202,8 @@ export async function runSync(options: SyncOptions): Promise<SyncResult> {
           await sink.emit({ type: "status", stream: name, status: "INCOMPLETE", error: error as Error });
         }
       }
+      ended.abort(new Error(`${name} ended`));
+      await http.settled();
       summary.ms = Date.now() - started;
       if (await announced) logOutcome(log, summary);
       return summary;
@@ -240,12 +257,24 @@ function logOutcome(log: Logger, s: StreamSummary): void {
     );
 }
 
-/** The shared client, counting this stream's requests. */
-function countingRequests(http: HttpClient, summary: StreamSummary): HttpClient {
-  const counted = Object.create(http) as HttpClient;
+/**
+ * The shared client, counting this stream's requests as the client does (retries in, those cancelled before
+ * they left out) and keeping its unsettled ones: a stream's requests cancelled at its end (pages asked ahead
+ * past a list's last) settle after the read returns, and its summary waits for them to count right.
+ */
+function countingRequests(
+  http: HttpClient,
+  summary: StreamSummary,
+): HttpClient & { settled(): Promise<unknown> } {
+  const unsettled = new Set<Promise<unknown>>();
+  const counted = Object.create(http) as HttpClient & { settled(): Promise<unknown> };
   counted.getJson = (path, query, signal) => {
-    summary.requests++;
-    return http.getJson(path, query, signal);
+    const answer = http.getJson(path, query, signal, summary);
+    unsettled.add(answer);
+    const forget = () => unsettled.delete(answer);
+    answer.then(forget, forget);
+    return answer;
   };
+  counted.settled = () => Promise.allSettled(unsettled);
   return counted;
 }

@@ -46,8 +46,19 @@ const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  * max_retries again (an endpoint that answers 429 for good must fail its stream, however the others fare).
  */
 export const RATE_LIMIT_PATIENCE_MS = 30 * 60_000;
+/**
+ * Rate windows a request's 429s must span before it is given up on, however few its retries: a quota is a
+ * count per window, so within one the requests that filled it leave; another client's burst fills a window or
+ * two. One that keeps the account full for this long leaves the sync no share, and failing says so.
+ */
+export const SATURATED_WINDOWS = 5;
 /** the longest wait of a 429 not counted as a retry, when the server says nothing of how long */
 export const SHARED_QUOTA_MAX_WAIT_MS = 10_000;
+
+/** A caller's own count of the requests made for it, kept as `HttpStats.requests` is (retries in, unsent out). */
+export interface RequestTally {
+  requests: number;
+}
 
 export interface HttpStats {
   requests: number;
@@ -147,13 +158,13 @@ export class HttpClient {
   }
 
   /** GET a JSON body, retrying what is worth retrying; throws HttpError with one clear line otherwise. */
-  async getJson(path: string, query: Query, signal?: AbortSignal): Promise<unknown> {
+  async getJson(path: string, query: Query, signal?: AbortSignal, tally?: RequestTally): Promise<unknown> {
     // the caller's signal outlives many requests; each request waits, sleeps and fetches on its own
     const own = childSignal(signal);
     try {
-      if (this.probe === "none") return await this.probeKey(path, query, own.signal);
+      if (this.probe === "none") return await this.probeKey(path, query, own.signal, tally);
       if (this.probe === "sent") await this.keyAccepted;
-      return await this.fetchJson(path, query, own.signal);
+      return await this.fetchJson(path, query, own.signal, {}, tally);
     } finally {
       own.release();
     }
@@ -164,14 +175,25 @@ export class HttpClient {
    * that): the same answer there is one every stream would get (a key without rights, a wrong account_id or
    * base_url), and stops the sync; otherwise it is this endpoint's alone.
    */
-  private async probeKey(path: string, query: Query, signal: AbortSignal | undefined): Promise<unknown> {
+  private async probeKey(
+    path: string,
+    query: Query,
+    signal: AbortSignal | undefined,
+    tally: RequestTally | undefined,
+  ): Promise<unknown> {
     this.probe = "sent";
     try {
-      return await this.fetchJson(path, query, signal, { accountWide: path === this.options.probePath });
+      return await this.fetchJson(
+        path,
+        query,
+        signal,
+        { accountWide: path === this.options.probePath },
+        tally,
+      );
     } catch (error) {
       if (!isAccountQuestion(error) || path === this.options.probePath) throw error;
       try {
-        await this.fetchJson(this.options.probePath, PROBE_QUERY, signal, { accountWide: true });
+        await this.fetchJson(this.options.probePath, PROBE_QUERY, signal, { accountWide: true }, tally);
       } catch (probeError) {
         if (probeError instanceof HttpError && probeError.rule.action === "stop-sync") throw probeError;
         // the probe could not say (the network, a 5xx): the first answer stands as this endpoint's
@@ -196,11 +218,13 @@ export class HttpClient {
     query: Query,
     signal: AbortSignal | undefined,
     context: ErrorContext = {},
+    tally?: RequestTally,
   ): Promise<unknown> {
     const url = new URL(path, this.base);
     for (const [k, v] of query) url.searchParams.append(k, v);
     const endpoint = this.endpointOf(path, query);
     const { retry, budget, log } = this.options;
+    const saturatedMs = SATURATED_WINDOWS * budget.windowMs;
     let lastCause = "";
     let lastKind: ErrorCause = "network";
     // `attempt` counts the tries toward max_retries; `tries` every one (the backoff grows with it). A 429
@@ -214,7 +238,7 @@ export class HttpClient {
     for (; ; tries++) {
       let retryAfterMs: number | undefined;
       let rateLimited = false;
-      await this.inflight.acquire();
+      await this.inflight.acquire(signal);
       let release: Release | undefined;
       let sent: SentWatch | undefined;
       let grantedAt = 0;
@@ -223,6 +247,7 @@ export class HttpClient {
         grantedAt = Date.now();
         answeredMark ??= this.answered;
         this.stats.requests++;
+        if (tally) tally.requests++;
         const started = performance.now();
         const seen: Seen = {};
         sent = watchSent(url);
@@ -232,7 +257,10 @@ export class HttpClient {
           // before it left was no request at all
           if (signal?.aborted) {
             if (sent?.reachedServer) this.stats.cancelled++;
-            else this.stats.requests--;
+            else {
+              this.stats.requests--;
+              if (tally) tally.requests--;
+            }
           } else {
             const ms = performance.now() - started;
             this.options.observe?.(path, ms, false, seen.status);
@@ -281,12 +309,11 @@ export class HttpClient {
       // why a retry is not counted: other requests get through, or the quota has not had a window to reset
       let uncounted = "other requests get through (the account's quota is shared)";
       if (counted && attempt === retry.maxRetries) {
-        // A quota is a count per window: a window after this request's first 429, every request that filled
-        // it has left. Giving up sooner gives up on a quota that had no chance to reset (a saturated minute,
-        // and backoff draws that add up to less than it).
-        if (!rateLimited || grantedAt - firstRateLimitAt! >= budget.windowMs) break;
+        // Retries used up on 429s that came sooner than SATURATED_WINDOWS after the first: the backoff's
+        // draws added up to less than a quota takes to free (a minute another client filled, say)
+        if (!rateLimited || grantedAt - firstRateLimitAt! >= saturatedMs) break;
         counted = false;
-        uncounted = `its first 429 was less than a rate window (${budget.windowMs / 1000} s) ago`;
+        uncounted = `its 429s began less than ${saturatedMs / 1000} s ago (${SATURATED_WINDOWS} rate windows: a quota frees within one)`;
       }
       this.stats.retries++;
       const wait = `${(delay / 1000).toFixed(1)} s${capped}`;
@@ -305,7 +332,7 @@ export class HttpClient {
     const error = new HttpError(
       classify("retries_exhausted"),
       endpoint,
-      `gave up after ${tries + 1} tries: ${lastCause}`,
+      `gave up after ${tries + 1} tries: ${lastCause}${lastKind === 429 && firstRateLimitAt !== undefined ? ` for ${Math.round((Date.now() - firstRateLimitAt) / 1000)} s (the account's quota stayed full: other clients take it all, or requests_per_minute is above it)` : ""}`,
     );
     // the last cause's row says what to check (the network, the API's health, the rate)
     error.lastCause = lastKind;

@@ -10,12 +10,26 @@ export class Semaphore {
     return this.size - this.active - this.waiters.length;
   }
 
-  async acquire(): Promise<void> {
+  /** A slot; a caller that gives up waiting (`signal`) leaves the queue at once, holding none. */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     if (this.active < this.size) {
       this.active++;
       return;
     }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
+    await new Promise<void>((resolve, reject) => {
+      const granted = () => {
+        signal?.removeEventListener("abort", abandoned);
+        resolve();
+      };
+      const abandoned = () => {
+        const at = this.waiters.indexOf(granted);
+        if (at >= 0) this.waiters.splice(at, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", abandoned, { once: true });
+      this.waiters.push(granted);
+    });
   }
 
   release(): void {
