@@ -52,6 +52,8 @@ export const RATE_LIMIT_PATIENCE_MS = 30 * 60_000;
  * two. One that keeps the account full for this long leaves the sync no share, and failing says so.
  */
 export const SATURATED_WINDOWS = 5;
+/** the longest wait, once the account gets through again, of a request that met a full quota */
+const REOPENED_JITTER_MS = 1_000;
 /** the longest wait of a 429 not counted as a retry, when the server says nothing of how long */
 export const SHARED_QUOTA_MAX_WAIT_MS = 10_000;
 
@@ -88,6 +90,8 @@ export class HttpClient {
   private roundTripMs = 100;
   /** requests answered 2xx so far: a 429'd request sees from it whether the account is getting through */
   private answered = 0;
+  /** wakes the requests waiting out a full quota (see `waitOutQuota`): called at the next answer */
+  private readonly waitingOutQuota = new Set<() => void>();
   /**
    * Until the first request has an answer that does not stop the sync (a 401, or a 403 or 404 for the whole account),
    * no other request goes out: a rejected key costs one request, not one per stream. Settles once; rejects
@@ -276,6 +280,7 @@ export class HttpClient {
         if (outcome.ok || !outcome.rateLimited) budget.speedUp();
         if (outcome.ok) {
           this.answered++;
+          if (this.waitingOutQuota.size) for (const wake of [...this.waitingOutQuota]) wake();
           return outcome.body;
         }
         lastCause = outcome.cause;
@@ -327,7 +332,10 @@ export class HttpClient {
           `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: ${uncounted}`,
         );
       }
-      await sleep(delay, signal);
+      // a 429 when nothing got through (the account's quota is full) waits for its backoff or until the
+      // account gets through again, whichever comes first: a minute-long draw is no tail once the quota frees
+      if (rateLimited && counted && retryAfterMs === undefined) await this.waitOutQuota(delay, signal);
+      else await sleep(delay, signal);
     }
     const error = new HttpError(
       classify("retries_exhausted"),
@@ -337,6 +345,25 @@ export class HttpClient {
     // the last cause's row says what to check (the network, the API's health, the rate)
     error.lastCause = lastKind;
     throw error;
+  }
+
+  /**
+   * The backoff of a 429 that came while nothing else got through, cut short by the next answer of any
+   * request: then the quota has room again, and this one follows after a short jitter (the rate budget paces
+   * the rest), not after the rest of a draw of up to `backoff_max_s`.
+   */
+  private async waitOutQuota(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const reopened = new AbortController();
+    const wake = () => reopened.abort();
+    this.waitingOutQuota.add(wake);
+    try {
+      await sleep(ms, signal ? AbortSignal.any([signal, reopened.signal]) : reopened.signal);
+    } catch (error) {
+      if (!reopened.signal.aborted || signal?.aborted) throw error;
+      await sleep(Math.random() * Math.min(ms, REOPENED_JITTER_MS), signal);
+    } finally {
+      this.waitingOutQuota.delete(wake);
+    }
   }
 
   /** At debug level, one line per attempt. */
