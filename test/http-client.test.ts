@@ -160,34 +160,42 @@ describe("HttpClient", () => {
     expect(Number(m![1])).toBeGreaterThan(3);
   });
 
-  it("retries a 429 that met a full quota as soon as the account gets through again, not after its backoff", async () => {
-    const agent = mockAgent();
-    const pool = agent.get("https://api.test");
-    const OTHER = "/api/v2/company/promoters";
-    pool.intercept({ path: PATH }).reply(429, {});
-    pool.intercept({ path: PATH }).reply(200, [{ id: 1 }]);
-    pool
-      .intercept({ path: OTHER })
-      .reply(200, [{ id: 2 }])
-      .times(2);
-    // a backoff of up to an hour: only the answer to another request can end the wait in time
-    const { http, lines } = testClient(agent, { backoff: { baseMs: 3_600_000, maxMs: 3_600_000 } });
-    await http.getJson("company/promoters", []);
-    let retried = false;
-    const waiting = http.getJson("company/commissions", []).then((body) => {
-      retried = true;
-      return body;
-    });
-    // its 429 came while nothing else was answered: counted, and waiting out the full quota
-    while (!lines.some((l) => /HTTP 429; retry 1 of 3 in/.test(l)))
-      await new Promise((r) => setTimeout(r, 2));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(retried).toBe(false);
-    const started = Date.now();
-    await http.getJson("company/promoters", []);
-    expect(await waiting).toEqual([{ id: 1 }]);
-    expect(Date.now() - started).toBeLessThan(1_500);
-  });
+  it.each([
+    ["a counted retry", 3, /HTTP 429; retry 1 of 3 in/],
+    ["its retries used up, within five rate windows", 0, /HTTP 429; retry in .*its 429s began less than/],
+  ])(
+    "retries a 429 that met a full quota as soon as the account gets through again, not after its backoff (%s)",
+    async (_, maxRetries, line) => {
+      const agent = mockAgent();
+      const pool = agent.get("https://api.test");
+      const OTHER = "/api/v2/company/promoters";
+      pool.intercept({ path: PATH }).reply(429, {});
+      pool.intercept({ path: PATH }).reply(200, [{ id: 1 }]);
+      pool
+        .intercept({ path: OTHER })
+        .reply(200, [{ id: 2 }])
+        .times(2);
+      // a backoff of up to an hour: only the answer to another request can end the wait in time
+      const { http, lines } = testClient(agent, {
+        maxRetries,
+        backoff: { baseMs: 3_600_000, maxMs: 3_600_000 },
+      });
+      await http.getJson("company/promoters", []);
+      let retried = false;
+      const waiting = http.getJson("company/commissions", []).then((body) => {
+        retried = true;
+        return body;
+      });
+      // its 429 came while nothing else was answered: it waits out the full quota
+      while (!lines.some((l) => line.test(l))) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(retried).toBe(false);
+      const started = Date.now();
+      await http.getJson("company/promoters", []);
+      expect(await waiting).toEqual([{ id: 1 }]);
+      expect(Date.now() - started).toBeLessThan(1_500);
+    },
+  );
 
   it("gives up after max_retries on a 5xx however young the rate window (only a quota resets with it)", async () => {
     const agent = mockAgent();

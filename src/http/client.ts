@@ -298,6 +298,8 @@ export class HttpClient {
           ? " (the server asked for longer; backoff_max_s caps a wait)"
           : "";
       let counted = true;
+      // nothing of the sync got through since this request's last try: the account's quota is full
+      let quotaFull = false;
       if (rateLimited) {
         // The account's limit is shared with clients we cannot see: lower the rate for every stream (once per
         // episode), but wait out this 429's Retry-After on this request alone. Another endpoint's requests
@@ -305,7 +307,8 @@ export class HttpClient {
         this.stats.rateLimited++;
         budget.slowDown(grantedAt);
         firstRateLimitAt ??= grantedAt;
-        counted = this.answered === answeredMark || Date.now() - firstRateLimitAt > RATE_LIMIT_PATIENCE_MS;
+        quotaFull = this.answered === answeredMark;
+        counted = quotaFull || Date.now() - firstRateLimitAt > RATE_LIMIT_PATIENCE_MS;
         answeredMark = this.answered;
         // while the account gets through, the lowered rate paces it: a request's own wait (unless the server
         // named one) stays short, or one unlucky request's minute-long jitter becomes the sync's tail
@@ -334,7 +337,7 @@ export class HttpClient {
       }
       // a 429 when nothing got through (the account's quota is full) waits for its backoff or until the
       // account gets through again, whichever comes first: a minute-long draw is no tail once the quota frees
-      if (rateLimited && counted && retryAfterMs === undefined) await this.waitOutQuota(delay, signal);
+      if (quotaFull && retryAfterMs === undefined) await this.waitOutQuota(delay, signal);
       else await sleep(delay, signal);
     }
     const error = new HttpError(
