@@ -259,22 +259,32 @@ function logOutcome(log: Logger, s: StreamSummary): void {
 
 /**
  * The shared client, counting this stream's requests as the client does (retries in, those cancelled before
- * they left out) and keeping its unsettled ones: a stream's requests cancelled at its end (pages asked ahead
- * past a list's last) settle after the read returns, and its summary waits for them to count right.
+ * they left out) and how many are unsettled: a stream's requests cancelled at its end (pages asked ahead past a
+ * list's last) settle after the read returns, and its summary waits for them to count right. A count, not the
+ * answers themselves: a long-lived set holding each young answer kept every parsed page alive into V8's old
+ * generation (peak RSS 136 -> 155-195 MB on a 106k-record sync).
  */
 function countingRequests(
   http: HttpClient,
   summary: StreamSummary,
-): HttpClient & { settled(): Promise<unknown> } {
-  const unsettled = new Set<Promise<unknown>>();
-  const counted = Object.create(http) as HttpClient & { settled(): Promise<unknown> };
+): HttpClient & { settled(): Promise<void> } {
+  let unsettled = 0;
+  let allSettled: (() => void) | undefined;
+  const settle = () => {
+    if (--unsettled === 0) allSettled?.();
+  };
+  const counted = Object.create(http) as HttpClient & { settled(): Promise<void> };
   counted.getJson = (path, query, signal) => {
     const answer = http.getJson(path, query, signal, summary);
-    unsettled.add(answer);
-    const forget = () => unsettled.delete(answer);
-    answer.then(forget, forget);
+    unsettled++;
+    answer.then(settle, settle);
     return answer;
   };
-  counted.settled = () => Promise.allSettled(unsettled);
+  counted.settled = () =>
+    unsettled === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          allSettled = resolve;
+        });
   return counted;
 }
