@@ -1,12 +1,13 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import type { Dispatcher } from "undici";
 import { type Logger, Redactor } from "../log.js";
-import { parseRetryAfter, type RetryPolicy, retryDelayMs } from "./backoff.js";
+import { parseRetryAfter, type RetryPolicy } from "./backoff.js";
 import { childController, childSignal } from "./child-signal.js";
 import { classify, type ErrorCause, type ErrorContext, isRetried } from "./error-policy.js";
 import { HttpError } from "./http-error.js";
 import { parseJson } from "./json.js";
 import type { RateBudget, Release } from "./rate-budget.js";
+import { RetryLedger } from "./retry-ledger.js";
 import { Semaphore } from "./semaphore.js";
 import { type SentWatch, watchSent } from "./sent.js";
 import { sleep } from "./sleep.js";
@@ -41,21 +42,8 @@ export type Query = ReadonlyArray<readonly [string, string]>;
 /** The account-wide probe asks for one row. */
 export const PROBE_QUERY: Query = [["per_page", "1"]];
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-/**
- * How long one request's 429s go uncounted while the account gets through: past it, a 429 counts toward
- * max_retries again (an endpoint that answers 429 for good must fail its stream, however the others fare).
- */
-export const RATE_LIMIT_PATIENCE_MS = 30 * 60_000;
-/**
- * Rate windows a request's 429s must span before it is given up on, however few its retries: a quota is a
- * count per window, so within one the requests that filled it leave; another client's burst fills a window or
- * two. One that keeps the account full for this long leaves the sync no share, and failing says so.
- */
-export const SATURATED_WINDOWS = 5;
 /** the longest wait, once the account gets through again, of a request that met a full quota */
 const REOPENED_JITTER_MS = 1_000;
-/** the longest wait of a 429 not counted as a retry, when the server says nothing of how long */
-export const SHARED_QUOTA_MAX_WAIT_MS = 10_000;
 
 /** A caller's own count of the requests made for it, kept as `HttpStats.requests` is (retries in, unsent out). */
 export interface RequestTally {
@@ -228,18 +216,11 @@ export class HttpClient {
     for (const [k, v] of query) url.searchParams.append(k, v);
     const endpoint = this.endpointOf(path, query);
     const { retry, budget, log } = this.options;
-    const saturatedMs = SATURATED_WINDOWS * budget.windowMs;
     let lastCause = "";
     let lastKind: ErrorCause = "network";
-    // `attempt` counts the tries toward max_retries; `tries` every one (the backoff grows with it). A 429
-    // while other requests of the sync are answered is the account's shared quota at work, not this request
-    // failing: it is not counted (for RATE_LIMIT_PATIENCE_MS), so a busy account makes a sync slow, not failed.
-    let attempt = 0;
-    let tries = 0;
-    let firstRateLimitAt: number | undefined;
-    // the sync's answered count when this request's last 429 came (or its first try was granted)
-    let answeredMark: number | undefined;
-    for (; ; tries++) {
+    const retries = new RetryLedger(retry, budget.windowMs);
+    for (;;) {
+      const tries = retries.tries;
       let retryAfterMs: number | undefined;
       let rateLimited = false;
       await this.inflight.acquire(signal);
@@ -249,7 +230,7 @@ export class HttpClient {
       try {
         release = await budget.acquire(signal);
         grantedAt = Date.now();
-        answeredMark ??= this.answered;
+        retries.granted(this.answered);
         this.stats.requests++;
         if (tally) tally.requests++;
         const started = performance.now();
@@ -292,58 +273,35 @@ export class HttpClient {
         sent?.done();
         this.inflight.release();
       }
-      let delay = retryDelayMs(tries, retry, retryAfterMs);
-      const capped =
-        retryAfterMs !== undefined && retryAfterMs > retry.maxMs
-          ? " (the server asked for longer; backoff_max_s caps a wait)"
-          : "";
-      let counted = true;
-      // nothing of the sync got through since this request's last try: the account's quota is full
-      let quotaFull = false;
       if (rateLimited) {
         // The account's limit is shared with clients we cannot see: lower the rate for every stream (once per
         // episode), but wait out this 429's Retry-After on this request alone. Another endpoint's requests
         // go on at the lowered rate instead of freezing for as long as one endpoint asks.
         this.stats.rateLimited++;
         budget.slowDown(grantedAt);
-        firstRateLimitAt ??= grantedAt;
-        quotaFull = this.answered === answeredMark;
-        counted = quotaFull || Date.now() - firstRateLimitAt > RATE_LIMIT_PATIENCE_MS;
-        answeredMark = this.answered;
-        // while the account gets through, the lowered rate paces it: a request's own wait (unless the server
-        // named one) stays short, or one unlucky request's minute-long jitter becomes the sync's tail
-        if (!counted && retryAfterMs === undefined) delay = Math.min(delay, SHARED_QUOTA_MAX_WAIT_MS);
       }
-      // why a retry is not counted: other requests get through, or the quota has not had a window to reset
-      let uncounted = "other requests get through (the account's quota is shared)";
-      if (counted && attempt === retry.maxRetries) {
-        // Retries used up on 429s that came sooner than SATURATED_WINDOWS after the first: the backoff's
-        // draws added up to less than a quota takes to free (a minute another client filled, say)
-        if (!rateLimited || grantedAt - firstRateLimitAt! >= saturatedMs) break;
-        counted = false;
-        uncounted = `its 429s began less than ${saturatedMs / 1000} s ago (${SATURATED_WINDOWS} rate windows: a quota frees within one)`;
-      }
+      const next = retries.next({ rateLimited, retryAfterMs, grantedAt }, this.answered);
+      if (!next) break;
       this.stats.retries++;
-      const wait = `${(delay / 1000).toFixed(1)} s${capped}`;
-      if (counted) {
-        attempt++;
-        log.warn(
-          `${this.describe(path, query)}: ${lastCause}; retry ${attempt} of ${retry.maxRetries} in ${wait}`,
-        );
-      } else {
-        log.warn(
-          `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: ${uncounted}`,
-        );
-      }
+      const capped =
+        retryAfterMs !== undefined && retryAfterMs > retry.maxMs
+          ? " (the server asked for longer; backoff_max_s caps a wait)"
+          : "";
+      const wait = `${(next.delayMs / 1000).toFixed(1)} s${capped}`;
+      log.warn(
+        next.counted !== undefined
+          ? `${this.describe(path, query)}: ${lastCause}; retry ${next.counted} of ${retry.maxRetries} in ${wait}`
+          : `${this.describe(path, query)}: ${lastCause}; retry in ${wait}, not counted toward the ${retry.maxRetries} retries: ${next.uncounted}`,
+      );
       // a 429 when nothing got through (the account's quota is full) waits for its backoff or until the
       // account gets through again, whichever comes first: a minute-long draw is no tail once the quota frees
-      if (quotaFull && retryAfterMs === undefined) await this.waitOutQuota(delay, signal);
-      else await sleep(delay, signal);
+      if (next.quotaFull && retryAfterMs === undefined) await this.waitOutQuota(next.delayMs, signal);
+      else await sleep(next.delayMs, signal);
     }
     const error = new HttpError(
       classify("retries_exhausted"),
       endpoint,
-      `gave up after ${tries + 1} tries: ${lastCause}${lastKind === 429 && firstRateLimitAt !== undefined ? ` for ${Math.round((Date.now() - firstRateLimitAt) / 1000)} s (the account's quota stayed full: other clients take it all, or requests_per_minute is above it)` : ""}`,
+      `gave up after ${retries.tries + 1} tries: ${lastCause}${quotaFullFor(lastKind, retries.rateLimitedForMs())}`,
     );
     // the last cause's row says what to check (the network, the API's health, the rate)
     error.lastCause = lastKind;
@@ -590,4 +548,10 @@ function serverMessage(text: string, secrets: Redactor): string | undefined {
     // an HTML error page or an empty body: the status says enough
   }
   return undefined;
+}
+
+/** What a request given up on after 429s adds to its error: how long the account's quota stayed full. */
+function quotaFullFor(lastKind: ErrorCause, rateLimitedForMs: number | undefined): string {
+  if (lastKind !== 429 || rateLimitedForMs === undefined) return "";
+  return ` for ${Math.round(rateLimitedForMs / 1000)} s (the account's quota stayed full: other clients take it all, or requests_per_minute is above it)`;
 }
