@@ -88,14 +88,19 @@ function summaryOf(stderr: string): Summary {
   return { requests, retries, rateLimited, cancelled, unusedAhead, pages, timed };
 }
 
+/** One sync of the three streams against `s`: it must succeed with every record; its run and summary line. */
+async function completeSync(s: Sandbox, extra: Row = {}) {
+  const { config, catalog } = files(s, extra);
+  const run = await runCli(["--config", config, "--catalog", catalog]);
+  expect(run.code, run.stderr.slice(-2000)).toBe(0);
+  expectComplete(s, run.messages);
+  return { run, sum: summaryOf(run.stderr) };
+}
+
 describe("a rate limit shared with other clients", () => {
   it("sends no more than 1.05 x the requests a sequential reader needs, and counts them honestly", async () => {
     const s = await start();
-    const { config, catalog } = files(s);
-    const run = await runCli(["--config", config, "--catalog", catalog]);
-    expect(run.code, run.stderr).toBe(0);
-    expectComplete(s, run.messages);
-    const sum = summaryOf(run.stderr);
+    const { run, sum } = await completeSync(s);
     // a sequential reader: every page with rows, plus at most one empty page per list
     expect(sum.requests).toBeGreaterThanOrEqual(sum.pages);
     expect(sum.requests).toBeLessThanOrEqual(Math.floor(1.05 * (sum.pages + STREAMS.length)));
@@ -109,14 +114,10 @@ describe("a rate limit shared with other clients", () => {
   it("counts pages asked ahead and cancelled at a list's end once settled: streams, summary and server agree", async () => {
     // lists of 20+ full pages get pages asked ahead; their ends cancel some, answered or not, a few ms later
     const s = await start({ size: 250, latencyMs: 5 });
-    const { config, catalog } = files(s);
-    for (let run = 0; run < 3; run++) {
+    for (let i = 0; i < 3; i++) {
       s.stats.requests = 0;
-      const result = await runCli(["--config", config, "--catalog", catalog]);
-      expect(result.code, result.stderr).toBe(0);
-      expectComplete(s, result.messages);
-      const sum = summaryOf(result.stderr);
-      const perStream = [...result.stderr.matchAll(/INFO \w+: finished: .*, (\d+) requests in/g)].map((m) =>
+      const { run, sum } = await completeSync(s);
+      const perStream = [...run.stderr.matchAll(/INFO \w+: finished: .*, (\d+) requests in/g)].map((m) =>
         Number(m[1]),
       );
       expect(perStream).toHaveLength(STREAMS.length);
@@ -128,11 +129,7 @@ describe("a rate limit shared with other clients", () => {
 
   it("gets every record under sporadic 429s (every 10th request, Retry-After: 1)", async () => {
     const s = await start({ faults: [parseFaultSpec("429-seconds:*::every=10")] });
-    const { config, catalog } = files(s);
-    const run = await runCli(["--config", config, "--catalog", catalog]);
-    expect(run.code, run.stderr).toBe(0);
-    expectComplete(s, run.messages);
-    const sum = summaryOf(run.stderr);
+    const { sum } = await completeSync(s);
     expect(sum.rateLimited).toBeGreaterThan(0);
     expect(sum.rateLimited).toBe(s.stats.faults);
     expect(sum.requests).toBe(s.stats.requests);
@@ -141,11 +138,7 @@ describe("a rate limit shared with other clients", () => {
 
   it("says once, at the end, that many 429s call for a lower requests_per_minute", async () => {
     const s = await start({ faults: [parseFaultSpec("429-seconds:*::every=3")] });
-    const { config, catalog } = files(s);
-    const run = await runCli(["--config", config, "--catalog", catalog]);
-    expect(run.code, run.stderr).toBe(0);
-    expectComplete(s, run.messages);
-    const sum = summaryOf(run.stderr);
+    const { run, sum } = await completeSync(s);
     expect(sum.rateLimited).toBeGreaterThanOrEqual(5);
     const hint = run.stderr.split("\n").filter((line) => line.includes("answered 429"));
     expect(hint).toHaveLength(1);
@@ -173,11 +166,7 @@ describe("a rate limit shared with other clients", () => {
   it("completes a sync under a quota far below requests_per_minute, as the documented API answers it (no Retry-After)", async () => {
     // 10 requests per sliding second: the tap's budget (100,000 a minute) never binds, the quota does
     const s = await start({ rateLimit: { requests: 10, windowMs: 1_000, retryAfter: "none" } });
-    const { config, catalog } = files(s, { max_retries: 3 });
-    const run = await runCli(["--config", config, "--catalog", catalog]);
-    expect(run.code, run.stderr.slice(-2000)).toBe(0);
-    expectComplete(s, run.messages);
-    const sum = summaryOf(run.stderr);
+    const { run, sum } = await completeSync(s, { max_retries: 3 });
     expect(sum.rateLimited).toBe(s.stats.rateLimited);
     expect(sum.requests).toBe(s.stats.requests);
     expect(sum.timed + sum.cancelled).toBe(sum.requests);

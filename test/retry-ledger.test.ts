@@ -21,9 +21,9 @@ describe("RetryLedger", () => {
     const ledger = new RetryLedger({ ...policy, baseMs: 3_600_000, maxMs: 3_600_000 }, WINDOW);
     ledger.granted(5);
     const first = ledger.next(limited(t0), 5, t0)!;
-    expect(first).toMatchObject({ counted: 1, quotaFull: true });
+    expect(first).toMatchObject({ counted: 1, untilAnswered: true });
     const second = ledger.next(limited(t0 + 10), 9, t0 + 10)!;
-    expect(second).toMatchObject({ counted: undefined, quotaFull: false });
+    expect(second).toMatchObject({ counted: undefined, untilAnswered: false });
     expect(second.uncounted).toMatch(/other requests get through/);
     expect(second.delayMs).toBeLessThanOrEqual(SHARED_QUOTA_MAX_WAIT_MS);
   });
@@ -42,7 +42,7 @@ describe("RetryLedger", () => {
     expect(ledger.next(limited(t0), 0, t0)?.counted).toBe(1);
     expect(ledger.next(limited(t0 + 1_000), 0, t0 + 1_000)?.counted).toBe(2);
     const within = ledger.next(limited(t0 + 299_999), 0, t0 + 299_999)!;
-    expect(within).toMatchObject({ counted: undefined, quotaFull: true });
+    expect(within).toMatchObject({ counted: undefined, untilAnswered: true });
     expect(within.uncounted).toBe(
       "its 429s began less than 300 s ago (5 rate windows: a quota frees within one)",
     );
@@ -55,5 +55,7 @@ describe("RetryLedger", () => {
     ledger.granted(0);
     const retry = ledger.next({ rateLimited: true, retryAfterMs: 86_400_000, grantedAt: t0 }, 0, t0)!;
     expect(retry.delayMs).toBe(60_000);
+    // the server named the wait: no other answer cuts it short
+    expect(retry.untilAnswered).toBe(false);
   });
 });

@@ -295,7 +295,7 @@ export class HttpClient {
       );
       // a 429 when nothing got through (the account's quota is full) waits for its backoff or until the
       // account gets through again, whichever comes first: a minute-long draw is no tail once the quota frees
-      if (next.quotaFull && retryAfterMs === undefined) await this.waitOutQuota(next.delayMs, signal);
+      if (next.untilAnswered) await this.waitOutQuota(next.delayMs, signal);
       else await sleep(next.delayMs, signal);
     }
     const error = new HttpError(

@@ -29,8 +29,11 @@ export interface Retry {
   counted: number | undefined;
   /** why it is not counted */
   uncounted: string;
-  /** nothing of the sync got through since the last try: the account's quota is full */
-  quotaFull: boolean;
+  /**
+   * nothing of the sync got through since the last try (the account's quota is full) and the server named no
+   * wait: the next answer of any request ends this one's wait early
+   */
+  untilAnswered: boolean;
 }
 
 /**
@@ -43,7 +46,7 @@ export class RetryLedger {
   /** tries toward max_retries */
   private attempt = 0;
   /** every try so far, less one: the backoff grows with it */
-  tries = 0;
+  private done = 0;
   private firstRateLimitAt: number | undefined;
   /** the sync's answered count when this request's last 429 came (or its first try was granted) */
   private answeredMark: number | undefined;
@@ -52,6 +55,11 @@ export class RetryLedger {
     private readonly policy: RetryPolicy,
     private readonly windowMs: number,
   ) {}
+
+  /** Tries before the current one (0 for the first). */
+  get tries(): number {
+    return this.done;
+  }
 
   /** A try was granted while the sync had `answered` requests answered. */
   granted(answered: number): void {
@@ -66,7 +74,7 @@ export class RetryLedger {
   /** The retry after `failed`, or undefined to give up; `answered` is the sync's answered count now. */
   next(failed: FailedTry, answered: number, now = Date.now()): Retry | undefined {
     const { rateLimited, retryAfterMs, grantedAt } = failed;
-    let delayMs = retryDelayMs(this.tries, this.policy, retryAfterMs);
+    let delayMs = retryDelayMs(this.done, this.policy, retryAfterMs);
     let counted = true;
     let quotaFull = false;
     if (rateLimited) {
@@ -87,7 +95,12 @@ export class RetryLedger {
       counted = false;
       uncounted = `its 429s began less than ${saturatedMs / 1000} s ago (${SATURATED_WINDOWS} rate windows: a quota frees within one)`;
     }
-    this.tries++;
-    return { delayMs, counted: counted ? ++this.attempt : undefined, uncounted, quotaFull };
+    this.done++;
+    return {
+      delayMs,
+      counted: counted ? ++this.attempt : undefined,
+      uncounted,
+      untilAnswered: quotaFull && retryAfterMs === undefined,
+    };
   }
 }
