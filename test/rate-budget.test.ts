@@ -102,9 +102,12 @@ describe("RateBudget", () => {
   it("cuts the limit once per 429 episode", () => {
     const budget = new RateBudget(100, 60_000);
     vi.setSystemTime(1_000);
-    // 16 requests granted at 0..15 ms, all answered 429: one episode, one cut
+    // 16 requests granted at 0..15 ms, half of them answered 429: one episode, one cut
     expect(budget.slowDown(0)).toBe(true);
-    for (let t = 1; t < 16; t++) expect(budget.slowDown(0)).toBe(false);
+    for (let t = 1; t < 16; t++) {
+      budget.speedUp();
+      expect(budget.slowDown(0)).toBe(false);
+    }
     expect(budget.slowDown(1_000)).toBe(false);
     expect(budget.limit).toBe(90);
     expect(budget.decreases).toBe(1);
@@ -118,11 +121,113 @@ describe("RateBudget", () => {
     expect(budget.decreases).toBe(2);
   });
 
+  it("drops to what got through in the window when nearly every answer is a 429 (a full quota)", () => {
+    const budget = new RateBudget(400, 60_000);
+    // the server lets 200 through, then refuses everything: another client holds the rest of the quota
+    for (let n = 1; n <= 200; n++) {
+      vi.setSystemTime(n * 5);
+      budget.speedUp();
+    }
+    const cuts: boolean[] = [];
+    for (let n = 1; n <= RateBudget.QUOTA_SAMPLE; n++) {
+      vi.setSystemTime(1_000 + n);
+      cuts.push(budget.slowDown(900));
+    }
+    // the first 429 is an episode's cut; the sixth of eight says the quota is full
+    expect(cuts.indexOf(true)).toBe(0);
+    expect(cuts.lastIndexOf(true)).toBe(RateBudget.QUOTA_FULL - 1);
+    expect(budget.limit).toBe(200);
+    // more 429s within the episode change nothing while what got through stays in the window
+    vi.setSystemTime(1_500);
+    expect(budget.slowDown(1_400)).toBe(false);
+    expect(budget.limit).toBe(200);
+    // once it has left the window, 429s still coming mean the quota has no room for us: the floor
+    vi.setSystemTime(61_100);
+    expect(budget.slowDown(61_000)).toBe(true);
+    expect(budget.limit).toBe(budget.floor);
+  });
+
+  /** 100 requests let through at 0 s, then 10 refused at 1 s: a full quota, held at 100 */
+  async function heldAt100(): Promise<RateBudget> {
+    const budget = new RateBudget(400, 60_000);
+    const releases = await Promise.all(Array.from({ length: 110 }, () => budget.acquire()));
+    for (const release of releases.slice(0, 100)) {
+      budget.speedUp();
+      release();
+    }
+    vi.setSystemTime(1_000);
+    for (const release of releases.slice(100)) {
+      release();
+      budget.slowDown(0);
+    }
+    expect(budget.limit).toBe(100);
+    return budget;
+  }
+
+  /** Grants `n` requests in turn, each answered as `answer` says, and returns when each was granted. */
+  async function answerInTurn(budget: RateBudget, n: number, answer: (i: number) => "ok" | "429") {
+    const times: number[] = [];
+    const done = (async () => {
+      for (let i = 0; i < n; i++) {
+        const release = await budget.acquire();
+        times.push(Date.now());
+        const ok = answer(i) === "ok";
+        if (ok) budget.speedUp();
+        release();
+        if (!ok) budget.slowDown(Date.now());
+      }
+    })();
+    await vi.runAllTimersAsync();
+    await done;
+    return times;
+  }
+
+  it("holds a full quota: one probe at a time, 1 s after the cut, then 2, 4 … while probes draw 429s", async () => {
+    const budget = await heldAt100();
+    const times = await answerInTurn(budget, 6, () => "429");
+    expect(times).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000]);
+    // the last came when the window had room again (15 of the 100 answered at 0 s had left it): no probe
+  });
+
+  it("follows a quota that refills (a token bucket) a request at a time until the window has room", async () => {
+    const budget = await heldAt100();
+    // the first probe gets through, and so does each one after it: each goes as soon as the last is answered
+    const times = await answerInTurn(budget, 20, () => "ok");
+    expect(times).toEqual(times.map(() => 2_000));
+    expect(budget.limit).toBe(100);
+    // the window has room once 31 of those answered at 0 s have left it: the hold ends, recovery starts
+    vi.setSystemTime(60_000);
+    expect(await answerInTurn(budget, 1, () => "ok")).toEqual([60_000]);
+    vi.setSystemTime(60_000 + RateBudget.RECOVERY_MS);
+    budget.speedUp();
+    expect(budget.limit).toBe(400);
+  });
+
+  it("after a probe drew a 429, the next probe waits twice as long; after one got through, none", async () => {
+    const budget = await heldAt100();
+    const times = await answerInTurn(budget, 4, (i) => (i === 1 ? "ok" : "429"));
+    // 2 s: refused; 4 s: through; 4 s: refused; the delay starts over at 1 s
+    expect(times).toEqual([2_000, 4_000, 4_000, 5_000]);
+  });
+
+  it("never takes sporadic 429s for a full quota", () => {
+    const budget = new RateBudget(400, 60_000);
+    for (let n = 1; n <= 2_000; n++) {
+      vi.setSystemTime(n * 150);
+      // every 10th answer a 429, and now and then two in a row
+      if (n % 10 === 0 || n % 97 === 0) budget.slowDown(n * 150 - 20);
+      else budget.speedUp();
+    }
+    expect(budget.limit).toBeGreaterThan(300);
+  });
+
   it("never cuts below the floor", () => {
     const budget = new RateBudget(400, 60_000);
     for (let i = 0; i < 100; i++) {
       vi.setSystemTime((i + 1) * RateBudget.EPISODE_MS);
       budget.slowDown(Date.now());
+      // half the answers get through: 429s, not a full quota
+      budget.speedUp();
     }
     expect(budget.decreases).toBe(100);
     expect(budget.floor).toBe(100);
@@ -135,6 +240,7 @@ describe("RateBudget", () => {
     for (let i = 0; i < 50; i++) {
       vi.setSystemTime((i + 1) * RateBudget.EPISODE_MS);
       budget.slowDown(Date.now());
+      budget.speedUp();
     }
     expect(budget.limit).toBe(100);
     const from = Date.now();

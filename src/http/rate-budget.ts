@@ -21,6 +21,16 @@ export type Release = (how?: "answered" | "cancelled" | "unsent") => void;
  *   request granted after the cut, answered 429 after the episode, can say the lower rate is still too fast.
  *   (Without the time bound, sporadic 429s inside one burst of grants cut the limit to the floor within a
  *   second, and a window full of that burst's grants then blocks the next ones for a whole window.)
+ * - a full quota: when nearly all recent answers are 429s (`QUOTA_FULL` of the last `QUOTA_SAMPLE`), the
+ *   account's quota is full, not sporadically refusing: the limit drops at once to what got through in the
+ *   window (never below the floor) and holds there. A cut by `DECREASE` alone kept granting into a full
+ *   quota: under one of 100 a minute, 53 of 181 requests were 429s, most of them retries sent while the
+ *   server's window was still full. Sporadic 429s (one in ten) never look like this.
+ *   While it holds, grants wait for the window to have room, as a moving window's quota frees, or for one
+ *   probe: a single request past the limit, at 1 s, then 2, 4 … (up to a window) while probes draw 429s,
+ *   and at once after one got through, so a quota that refills steadily (a token bucket) is followed a
+ *   request at a time instead of waited out for a window. The first grant the window has room for ends
+ *   the hold, and recovery starts from there.
  * - additive increase: every answered request (`speedUp`) raises the limit in proportion to the time since
  *   the last change, `target` per `RECOVERY_MS`, so once the 429s stop the limit is back at the configured
  *   rate within `RECOVERY_MS` (from any point, however deep the cut), and never above it.
@@ -47,6 +57,13 @@ export class RateBudget {
   private cutAt = Number.NEGATIVE_INFINITY;
   /** 429 episodes so far (each one cut the limit once) */
   decreases = 0;
+  /** the last QUOTA_SAMPLE answers, true for a 429, as a ring */
+  private readonly recent: boolean[] = [];
+  private recentAt = 0;
+  /** answer times of requests let through (not 429) within the window, oldest first */
+  private readonly passed: number[] = [];
+  /** set while a full quota holds the limit (see the class comment) */
+  private held: Held | undefined;
 
   /** 429s this soon after a cut are part of its episode */
   static readonly EPISODE_MS = 2_000;
@@ -56,6 +73,12 @@ export class RateBudget {
   static readonly RECOVERY_MS = 20_000;
   /** the lowest share of the target a 429 can bring the limit to */
   static readonly FLOOR = 0.25;
+  /** answers the full-quota check looks back over */
+  static readonly QUOTA_SAMPLE = 8;
+  /** 429s among them that say the quota is full (sporadic ones, one in ten, make 6 of 8 about 1 in 30,000) */
+  static readonly QUOTA_FULL = 6;
+  /** the first probe of a held quota goes this long after the cut; each one refused doubles it */
+  static readonly PROBE_MS = 1_000;
   /**
    * A request cancelled before its answer (a page ahead past a list's end) may reach the server's count
    * later than that: a busy server reads its socket late. Its slot counts as released this much later (a
@@ -117,23 +140,68 @@ export class RateBudget {
   /**
    * A request granted at `grantedAt` drew a 429: the account is busier than our limit allows for. The
    * first such answer of an episode cuts the limit by `DECREASE` (never below the floor); 429s of requests
-   * granted before that cut are the same episode and change nothing. Returns whether it cut.
+   * granted before that cut are the same episode and change nothing. When the recent answers say the quota is
+   * full, the limit drops to what got through in the window instead, episode or not. Returns whether it cut.
    */
   slowDown(grantedAt: number = Date.now()): boolean {
     const now = Date.now();
+    this.noteAnswer(true);
+    const through = this.quotaFullAt(now);
+    if (through !== undefined && Math.max(this.floor, through) < this.limitNow) {
+      // the quota is full: nothing more goes out until the window holds fewer than what got through in it
+      this.cut(Math.max(this.floor, through), now);
+      this.held ??= {
+        probeAt: now + RateBudget.PROBE_MS,
+        probeDelayMs: 2 * RateBudget.PROBE_MS,
+        probing: false,
+        through: false,
+      };
+      return true;
+    }
+    // while held, a refused probe is the hold at work, not a reason to cut further
+    if (this.held) return false;
     if (grantedAt <= this.cutAt || now - this.cutAt < RateBudget.EPISODE_MS) return false;
     // recovery is earned by answered requests (`speedUp`); 429s alone never raise the limit
-    this.limitNow = Math.max(this.floor, this.limitNow * RateBudget.DECREASE);
+    this.cut(Math.max(this.floor, this.limitNow * RateBudget.DECREASE), now);
+    return true;
+  }
+
+  private cut(limit: number, now: number): void {
+    this.limitNow = limit;
     // requests granted up to this instant were sent at the old rate: their 429s are this episode
     this.cutAt = now;
     this.changedAt = now;
     this.decreases++;
-    return true;
+  }
+
+  /** Requests let through in the window, when recent answers say the quota is full; otherwise undefined. */
+  private quotaFullAt(now: number): number | undefined {
+    let refused = 0;
+    for (const r of this.recent) if (r) refused++;
+    if (refused < RateBudget.QUOTA_FULL) return undefined;
+    const passed = this.passed;
+    while (passed.length > 0 && passed[0]! + this.windowMs <= now) passed.shift();
+    return passed.length;
+  }
+
+  private noteAnswer(refused: boolean): void {
+    if (this.recent.length < RateBudget.QUOTA_SAMPLE) this.recent.push(refused);
+    else this.recent[this.recentAt] = refused;
+    this.recentAt = (this.recentAt + 1) % RateBudget.QUOTA_SAMPLE;
   }
 
   /** A request was answered without a 429: recover toward the target, `target` per `RECOVERY_MS`. */
   speedUp(): void {
     const now = Date.now();
+    this.noteAnswer(false);
+    const passed = this.passed;
+    passed.push(now);
+    while (passed[0]! + this.windowMs <= now) passed.shift();
+    if (this.held) {
+      // no recovery while the quota holds: it starts when the window has room again
+      this.held.through = true;
+      return;
+    }
     if (this.limitNow < this.target) {
       const gained = ((now - this.changedAt) * this.target) / RateBudget.RECOVERY_MS;
       this.limitNow = Math.min(this.target, this.limitNow + gained);
@@ -142,19 +210,36 @@ export class RateBudget {
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<Release> {
+    let probe = false;
     for (;;) {
       const now = Date.now();
       while (this.released.length > 0 && this.released[0]! + this.windowMs <= now) this.released.shift();
       // slots to free before this grant fits: released ones leave oldest first, a window after release
       const excess = this.inFlight + this.released.length - this.limit;
       let wait = this.pausedUntil - now;
-      if (excess >= this.released.length) {
-        await this.nextRelease(signal);
-        continue;
+      // more in flight than the limit: the wait ends at a release
+      if (excess >= this.released.length) wait = Number.POSITIVE_INFINITY;
+      else if (excess >= 0) wait = Math.max(wait, this.released[excess]! + this.windowMs - now);
+      if (wait <= 0) {
+        // the window has room: the hold is over, and recovery counts from here
+        if (this.held) {
+          this.held = undefined;
+          this.changedAt = now;
+        }
+        break;
       }
-      if (excess >= 0) wait = Math.max(wait, this.released[excess]! + this.windowMs - now);
-      if (wait <= 0) break;
-      await sleep(wait, signal);
+      const held = this.held;
+      if (held && !held.probing && this.pausedUntil <= now) {
+        if (held.probeAt <= now) {
+          probe = true;
+          held.probing = true;
+          break;
+        }
+        wait = Math.min(wait, held.probeAt - now);
+      }
+      // a release frees a slot or answers a probe; the wait's end, if it has one, comes as one too
+      if (held || wait === Number.POSITIVE_INFINITY) await this.nextRelease(signal, wait);
+      else await sleep(wait, signal);
     }
     this.inFlight++;
     let done = false;
@@ -162,6 +247,7 @@ export class RateBudget {
       if (done) return;
       done = true;
       this.inFlight--;
+      if (probe) this.probed(how === "answered");
       if (how === "unsent") {
         this.onRelease?.();
         return;
@@ -175,14 +261,34 @@ export class RateBudget {
     };
   }
 
-  private nextRelease(signal?: AbortSignal): Promise<void> {
+  /** A held quota's probe is over: the next goes at once after one that got through, later after a 429. */
+  private probed(answered: boolean): void {
+    const held = this.held;
+    if (!held) return;
+    held.probing = false;
+    const now = Date.now();
+    if (held.through || !answered) {
+      held.through = false;
+      held.probeDelayMs = RateBudget.PROBE_MS;
+      held.probeAt = now;
+    } else {
+      held.probeAt = now + held.probeDelayMs;
+      held.probeDelayMs = Math.min(this.windowMs, held.probeDelayMs * 2);
+    }
+  }
+
+  /** Resolves at the next release, or after `ms` (when finite), whichever is first. */
+  private nextRelease(signal?: AbortSignal, ms = Number.POSITIVE_INFINITY): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
+      const timer = Number.isFinite(ms) ? setTimeout(() => this.onRelease?.(), ms) : undefined;
       const onAbort = () => {
+        clearTimeout(timer);
         this.onRelease = undefined;
         reject(signal?.reason);
       };
       this.onRelease = () => {
+        clearTimeout(timer);
         this.onRelease = undefined;
         signal?.removeEventListener("abort", onAbort);
         resolve();
@@ -190,4 +296,14 @@ export class RateBudget {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+/** A full quota's hold: when its next probe may go, and what the answers since say. */
+interface Held {
+  probeAt: number;
+  probeDelayMs: number;
+  /** a probe is out */
+  probing: boolean;
+  /** an answer got through since the last probe went */
+  through: boolean;
 }
