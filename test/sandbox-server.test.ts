@@ -44,4 +44,18 @@ describe("sandbox rate limit and control endpoints", () => {
     await fetch(`${origin(sandbox)}/__sandbox/reset?rate_limit=0`, { method: "POST" });
     expect((await statuses(sandbox, 3)).every(([s]) => s === 200)).toBe(true);
   });
+
+  it("does not count a request that arrived before a reset in the window after it", async () => {
+    // the request of an earlier client still in the sandbox's latency when the counters start over (a page
+    // asked ahead that the last sync cancelled as it exited) took a slot of the new window: a 429 at the edge
+    sandbox = await startSandbox({ size: 5, latencyMs: 100 });
+    const early = fetch(`${sandbox.baseUrl}/company/campaigns`, { headers: AUTH }).then((r) =>
+      r.arrayBuffer(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await fetch(`${origin(sandbox)}/__sandbox/reset?rate_limit=2&retry_after=none`, { method: "POST" });
+    await early;
+    expect((await statuses(sandbox, 2)).map(([s]) => s)).toEqual([200, 200]);
+    expect(sandbox.stats).toMatchObject({ requests: 2, rateLimited: 0 });
+  });
 });

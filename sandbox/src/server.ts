@@ -107,6 +107,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultPlan(options.faults);
   const stats: SandboxStats = { requests: 0, rateLimited: 0, faults: 0, byPath: {} };
   const arrivals: number[] = [];
+  /** resets so far: a request is counted in the rate window it arrived in */
+  let epoch = 0;
   let rateLimit = options.rateLimit;
   let version = 0;
   const views = new Map<string, Row[]>();
@@ -134,9 +136,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (path.startsWith("/__sandbox/")) return control(path, req, res);
     stats.requests++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
+    const arrivedIn = epoch;
     if (options.latencyMs) await delay(options.latencyMs);
 
-    if (rateLimit) {
+    // a request that arrived before a reset belongs to the window that reset ended: counted in the new one, an
+    // earlier client's page still in its latency took a slot of the next client's window (a 429 at its edge)
+    if (rateLimit && arrivedIn === epoch) {
       const now = Date.now();
       const windowMs = rateLimit.windowMs ?? 60_000;
       while (arrivals.length > 0 && arrivals[0]! <= now - windowMs) arrivals.shift();
@@ -267,6 +272,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const reset = (params: URLSearchParams): void => {
     Object.assign(stats, { requests: 0, rateLimited: 0, faults: 0, byPath: {} });
     arrivals.length = 0;
+    epoch++;
     const requests = params.get("rate_limit");
     if (requests !== null) {
       const asked = params.get("retry_after") ?? "";
