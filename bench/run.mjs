@@ -469,7 +469,7 @@ async function timeToFirstRequest(argsFor, n = 7) {
   const { createServer } = await import("node:http");
   let first = 0;
   let child;
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     if (!first) {
       first = performance.now();
       child?.kill("SIGKILL");
