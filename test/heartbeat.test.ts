@@ -32,4 +32,24 @@ describe("the progress line's request budget", () => {
       "info progress: 0 of 0 streams done; none running; 1/400 requests in the last minute, 7 rate-limited, 7 retries",
     ]);
   });
+
+  it("says when the controller holds a full quota", () => {
+    const { lines, log } = captureLog();
+    let held = true;
+    const beat = new Heartbeat(
+      log,
+      { ...stats(), rateLimited: 12, retries: 12 },
+      400,
+      () => 100,
+      () => held,
+    );
+    beat.observeRequest();
+    beat.beat();
+    held = false;
+    beat.beat();
+    expect(lines).toEqual([
+      "info progress: 0 of 0 streams done; none running; 1/100 requests in the last minute (the account's quota is full: held at what got through, lowered from 400; one probe at a time until the window has room), 12 rate-limited, 12 retries",
+      "info progress: 0 of 0 streams done; none running; 1/100 requests in the last minute (lowered from 400 after 429s), 12 rate-limited, 12 retries",
+    ]);
+  });
 });

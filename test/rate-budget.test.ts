@@ -184,8 +184,10 @@ describe("RateBudget", () => {
 
   it("holds a full quota: one probe at a time, 1 s after the cut, then 2, 4 … while probes draw 429s", async () => {
     const budget = await heldAt100();
+    expect(budget.holding).toBe(true);
     const times = await answerInTurn(budget, 6, () => "429");
     expect(times).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000]);
+    expect(budget.holding).toBe(false);
     // the last came when the window had room again (15 of the 100 answered at 0 s had left it): no probe
   });
 

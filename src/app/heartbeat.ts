@@ -6,7 +6,8 @@ import type { Logger } from "../log.js";
 /**
  * A progress line at intervals while a sync runs: per running stream its records and pages so far, and a
  * percentage and ETA where it knows its size; for the sync, requests in the last minute against the budget
- * (the rate controller's current limit, which 429s lower below `requests_per_minute`), 429s and retries.
+ * (the rate controller's current limit, which 429s lower below `requests_per_minute`, and whether it holds a
+ * full quota), 429s and retries.
  */
 export class Heartbeat {
   private readonly streams: StreamSummary[] = [];
@@ -18,6 +19,8 @@ export class Heartbeat {
     private readonly stats: HttpStats,
     private readonly requestsPerMinute: number,
     private readonly limitNow: () => number = () => requestsPerMinute,
+    /** the controller holds a full quota */
+    private readonly held: () => boolean = () => false,
   ) {}
 
   watch(summary: StreamSummary): void {
@@ -35,8 +38,11 @@ export class Heartbeat {
     const parts = running.map((s) => `${s.stream} ${s.records} records, ${s.pages} pages${percent(s, now)}`);
     const { rateLimited, retries } = this.stats;
     const limit = this.limitNow();
-    const lowered =
-      limit < this.requestsPerMinute ? ` (lowered from ${this.requestsPerMinute} after 429s)` : "";
+    const lowered = this.held()
+      ? ` (the account's quota is full: held at what got through, lowered from ${this.requestsPerMinute}; one probe at a time until the window has room)`
+      : limit < this.requestsPerMinute
+        ? ` (lowered from ${this.requestsPerMinute} after 429s)`
+        : "";
     this.log.info(
       `progress: ${done} of ${this.streams.length} streams done; ${parts.join("; ") || "none running"}; ${this.recent.length}/${limit} requests in the last minute${lowered}, ${rateLimited} rate-limited, ${retries} retries`,
       {

@@ -32,7 +32,13 @@ export async function read(options: ReadOptions): Promise<SyncResult> {
       heartbeat?.observeRequest();
     },
   });
-  heartbeat = new Heartbeat(log, http.stats, config.requestsPerMinute, () => http.rateLimit);
+  heartbeat = new Heartbeat(
+    log,
+    http.stats,
+    config.requestsPerMinute,
+    () => http.rateLimit,
+    () => http.rateHeld,
+  );
   const ticker = setInterval(() => metrics.flush(), metricsIntervalMs());
   ticker.unref();
   const beats = setInterval(() => heartbeat.beat(), config.heartbeatMs);

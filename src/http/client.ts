@@ -141,6 +141,11 @@ export class HttpClient {
     return this.options.budget.limit;
   }
 
+  /** The account's quota is full: the controller holds its limit and probes (see RateBudget). */
+  get rateHeld(): boolean {
+    return this.options.budget.holding;
+  }
+
   /**
    * Requests that could start now without waiting behind anyone: a free in-flight slot and a rate grant to
    * spare within one round trip. Optional work (pages requested ahead) sizes itself by this.

@@ -99,6 +99,11 @@ export class RateBudget {
     return Math.max(1, Math.floor(this.limitNow));
   }
 
+  /** A full quota holds the limit: grants wait for the window to have room, or go one probe at a time. */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
   /** The lowest the controller goes: `FLOOR` of the configured rate, at least 1. */
   get floor(): number {
     return Math.max(1, Math.ceil(this.target * RateBudget.FLOOR));
