@@ -184,9 +184,13 @@ export class RateBudget {
     let refused = 0;
     for (const r of this.recent) if (r) refused++;
     if (refused < RateBudget.QUOTA_FULL) return undefined;
-    const passed = this.passed;
-    while (passed.length > 0 && passed[0]! + this.windowMs <= now) passed.shift();
-    return passed.length;
+    this.forgetBefore(this.passed, now);
+    return this.passed.length;
+  }
+
+  /** Drops the times (oldest first) that have left the window by `now`. */
+  private forgetBefore(times: number[], now: number): void {
+    while (times.length > 0 && times[0]! + this.windowMs <= now) times.shift();
   }
 
   private noteAnswer(refused: boolean): void {
@@ -199,9 +203,8 @@ export class RateBudget {
   speedUp(): void {
     const now = Date.now();
     this.noteAnswer(false);
-    const passed = this.passed;
-    passed.push(now);
-    while (passed[0]! + this.windowMs <= now) passed.shift();
+    this.passed.push(now);
+    this.forgetBefore(this.passed, now);
     if (this.held) {
       // no recovery while the quota holds: it starts when the window has room again
       this.held.through = true;
@@ -218,7 +221,7 @@ export class RateBudget {
     let probe = false;
     for (;;) {
       const now = Date.now();
-      while (this.released.length > 0 && this.released[0]! + this.windowMs <= now) this.released.shift();
+      this.forgetBefore(this.released, now);
       // slots to free before this grant fits: released ones leave oldest first, a window after release
       const excess = this.inFlight + this.released.length - this.limit;
       let wait = this.pausedUntil - now;
